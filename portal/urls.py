@@ -1,0 +1,24 @@
+"""Root URLconf. English at /..., Spanish at /es/...; a few machine URLs carry no prefix."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.views import site
+
+urlpatterns = [
+    path("healthz", site.healthz_view, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("portal.site_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = "portal.views.site.bad_request_view"
+handler403 = "portal.views.site.permission_denied_view"
+handler404 = "portal.views.site.not_found_view"
+handler500 = "portal.views.site.server_error_view"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from portal.roles import is_staff_member
 
 # Paths a staff member without two-factor may still open: signing in and out, setting it up.
-MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
 LAST_SEEN_KEY = "portal_staff_last_seen"
 
 

@@ -8,7 +8,6 @@ from portal.views import site
 
 urlpatterns = [
     path("healthz", site.healthz_view, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,13 +1,16 @@
 """The one mail path: every email is an OutboxMessage row, sent by a task, swept by beat.
 
 `outbox_enqueue` is called inside the transaction of the change that causes the mail, so the
-message exists exactly when the change does. Sending claims rows first (pending → sending), so a
-task and the sweep never send the same row twice; the only duplicate possible is a message the
-server accepted just before a worker died, before the row was marked sent.
+message exists exactly when the change does, and its unique `dedupe_key` means it is never
+created twice. Sending claims rows first (pending → sending, one conditional UPDATE), so a task
+and the sweep never send the same row twice; each row is marked sent as soon as the server has
+accepted it. The only duplicate possible is a message the server accepted just before a worker
+died, before the row was marked sent: its claim goes stale and the sweep offers it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import uuid
@@ -30,6 +33,7 @@ from portal.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
+DEDUPE_KEY_MAX_LENGTH = 200
 
 
 # --- Context: JSON in the row, rich again at render time ---------------------------------------
@@ -55,6 +59,7 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "__model__" in value:
             model = apps.get_model(value["__model__"])
+            # A row deleted since the message was queued renders as None, not as an error.
             return model._default_manager.filter(pk=value["pk"]).first()
         if "__datetime__" in value:
             return datetime.fromisoformat(value["__datetime__"])
@@ -72,6 +77,19 @@ def encode_context(context: dict[str, Any]) -> dict[str, Any]:
     return {k: _encode(v) for k, v in context.items() if k not in skip}
 
 
+def _fit_dedupe_key(dedupe_key: str) -> str:
+    """Keys longer than the column keep a readable prefix and a hash of the whole key.
+
+    Cutting them short instead would make two different long keys collide, and the second
+    message would silently never be created.
+    """
+    if len(dedupe_key) <= DEDUPE_KEY_MAX_LENGTH:
+        return dedupe_key
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()
+    suffix = f":sha256:{digest}"
+    return dedupe_key[: DEDUPE_KEY_MAX_LENGTH - len(suffix)] + suffix
+
+
 # --- Writing -----------------------------------------------------------------------------------
 
 
@@ -87,20 +105,24 @@ def outbox_enqueue(
 ) -> OutboxMessage | None:
     """Write one message; returns None when `dedupe_key` already exists (it was queued before).
 
-    Call it inside the transaction of the change that causes the mail. Unless `send` is False
-    (fan-out sends in batches), a send task is enqueued after commit.
+    Call it inside the transaction of the change that causes the mail. `template` is a prefix:
+    `<template>_subject.txt`, `<template>_message.txt` and, optionally, `<template>_message.html`
+    are rendered at send time in `language`. Unless `send` is False (fan-out sends its own
+    batches), a send task is enqueued after commit.
     """
+    now = timezone.now()
     try:
+        # A savepoint, so a duplicate key does not break the caller's transaction.
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                dedupe_key=dedupe_key[:200],
+                dedupe_key=_fit_dedupe_key(dedupe_key),
                 to=to,
                 template=template,
                 context=encode_context(context or {}),
                 language=language or translation.get_language() or settings.LANGUAGE_CODE,
                 headers=headers or {},
-                # The send task is expected first; the sweep takes over a minute later if it never ran.
-                next_attempt_at=timezone.now() + timedelta(seconds=60 if send else 0),
+                # With a send task on its way, the sweep leaves the row to it for a while.
+                next_attempt_at=now + timedelta(seconds=settings.OUTBOX_TASK_GRACE_SECONDS if send else 0),
             )
     except IntegrityError:
         return None
@@ -111,16 +133,33 @@ def outbox_enqueue(
     return message
 
 
-# --- Rendering and sending ---------------------------------------------------------------------
+# --- Rendering ---------------------------------------------------------------------------------
+
+
+def _email_context(message: OutboxMessage) -> dict[str, Any]:
+    """The stored context, plus what every email layout needs (no request, no context processors)."""
+    context = _decode(message.context)
+    context.setdefault("email", message.to)
+    domain = settings.SITE_URL.split("://")[-1]
+    # allauth's templates read current_site.name and current_site.domain.
+    context["current_site"] = {"name": settings.DEPARTMENT_NAME, "domain": domain}
+    context["department"] = {
+        "name": settings.DEPARTMENT_NAME,
+        "short_name": settings.DEPARTMENT_SHORT_NAME,
+        "phone": settings.DEPARTMENT_PHONE,
+        "emergency_number": settings.EMERGENCY_NUMBER,
+        "primary_color": settings.DEPARTMENT_PRIMARY_COLOR,
+    }
+    context["department_name"] = settings.DEPARTMENT_NAME
+    context["site_url"] = settings.SITE_URL
+    context["site_domain"] = domain
+    context["language"] = message.language
+    return context
 
 
 def outbox_render(message: OutboxMessage) -> EmailMultiAlternatives:
-    """Subject, text and (when present) HTML parts, in the recipient's language."""
-    context = _decode(message.context)
-    context.setdefault("email", message.to)
-    context["current_site"] = {"name": settings.DEPARTMENT_NAME, "domain": settings.SITE_URL.split("://")[-1]}
-    context["department_name"] = settings.DEPARTMENT_NAME
-    context["site_url"] = settings.SITE_URL
+    """Subject, text and (when the template exists) HTML parts, in the recipient's language."""
+    context = _email_context(message)
     with translation.override(message.language):
         subject = " ".join(render_to_string(f"{message.template}_subject.txt", context).splitlines()).strip()
         text = render_to_string(f"{message.template}_message.txt", context).strip()
@@ -140,23 +179,47 @@ def outbox_render(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+# --- Sending -----------------------------------------------------------------------------------
+
+
 def _claim(message_ids: Iterable[int], *, now: datetime) -> list[OutboxMessage]:
-    """Take rows for this sender: one conditional UPDATE, so two senders never share a row."""
+    """Take rows for this sender: one conditional UPDATE, so two senders never share a row.
+
+    A row left in "sending" longer than OUTBOX_CLAIM_TIMEOUT_SECONDS belongs to a sender that
+    died; it may be taken again.
+    """
+    ids = list(message_ids)
+    if not ids:
+        return []
     token = uuid.uuid4().hex
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
     claimable = Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=stale)
-    OutboxMessage.objects.filter(claimable, pk__in=list(message_ids)).update(
+    claimed = OutboxMessage.objects.filter(claimable, pk__in=ids).update(
         status=Status.SENDING, claimed_at=now, claim_token=token
     )
-    return list(OutboxMessage.objects.filter(claim_token=token, status=Status.SENDING).order_by("pk"))
+    if not claimed:
+        return []
+    return list(OutboxMessage.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).order_by("pk"))
 
 
 def _is_permanent(exc: Exception) -> bool:
+    """A 5xx refusal will not change by trying again; nor will a missing template."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _msg in exc.recipients.values())
+        return bool(exc.recipients) and all(code >= 500 for code, _msg in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code >= 500
     return isinstance(exc, TemplateDoesNotExist)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Errors after which nothing more can go over this connection (smtplib's errors are OSErrors)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "service not available, closing transmission channel"
+    if isinstance(exc, smtplib.SMTPException):
+        return False
+    return isinstance(exc, OSError)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -167,8 +230,12 @@ def backoff(attempts: int) -> timedelta:
 def outbox_deliver(*, message_ids: Iterable[int], now: datetime | None = None) -> tuple[int, int]:
     """Send these messages over one connection. Returns (sent, failed) for this call.
 
-    Each row is marked sent as soon as the server accepts it; a failure is retried with backoff
-    until OUTBOX_MAX_ATTEMPTS, a permanent refusal (5xx) fails the row at once.
+    Rows another sender holds, or already sent, are skipped, so running this twice for the same
+    ids sends once. Each row is marked sent as soon as the server accepts it. A failure is retried
+    with backoff until OUTBOX_MAX_ATTEMPTS; a permanent refusal (5xx) fails the row at once. When
+    the connection itself is lost, every row of the batch not yet sent is retried later.
+
+    Deliberately not atomic: each mark commits on its own, so a crash mid-batch keeps what was sent.
     """
     now = now or timezone.now()
     messages = _claim(message_ids, now=now)
@@ -183,42 +250,61 @@ def outbox_deliver(*, message_ids: Iterable[int], now: datetime | None = None) -
                 email = outbox_render(message)
                 email.connection = connection
                 email.send()
-            except Exception as exc:  # noqa: BLE001 — any failure is recorded on the row
-                failed += 1
-                _record_failure(message, exc, now=now)
+            except Exception as exc:  # any failure is recorded on the row
+                if _connection_lost(exc):
+                    raise
+                if _record_failure(message, exc, now=now):
+                    failed += 1
             else:
                 sent += 1
                 OutboxMessage.objects.filter(pk=message.pk).update(
                     status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
                 )
-    except Exception as exc:  # noqa: BLE001 — the connection itself failed: retry every unsent row
-        logger.warning("outbox: connection failed: %s", exc)
-        for message in OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], status=Status.SENDING):
-            failed += 1
-            _record_failure(message, exc, now=now)
+    except Exception as exc:  # noqa: BLE001 — the connection failed: retry every row not yet sent
+        logger.warning("outbox: mail connection failed: %s: %s", type(exc).__name__, exc)
+        for message in messages:
+            if _record_failure(message, exc, now=now):
+                failed += 1
     finally:
         try:
             connection.close()
-        except Exception:
+        except Exception:  # the server may already have hung up
             logger.info("outbox: closing the mail connection failed", exc_info=True)
     return sent, failed
 
 
-def _record_failure(message: OutboxMessage, exc: Exception, *, now: datetime) -> None:
+def _record_failure(message: OutboxMessage, exc: Exception, *, now: datetime) -> bool:
+    """Back to pending with backoff, or failed for good. False if this sender no longer holds the row."""
     attempts = message.attempts + 1
     permanent = _is_permanent(exc) or attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    logger.warning("outbox: message %s attempt %s failed (%s): %s", message.pk, attempts, type(exc).__name__, exc)
-    OutboxMessage.objects.filter(pk=message.pk).update(
+    # Only while this sender still holds the claim: never turn a row that was sent, or that a
+    # later sender took over, back into pending.
+    updated = OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, claim_token=message.claim_token
+    ).update(
         status=Status.FAILED if permanent else Status.PENDING,
         attempts=attempts,
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
         next_attempt_at=now + backoff(attempts),
         claimed_at=None,
     )
+    if updated:
+        logger.warning(
+            "outbox: message %s attempt %s %s (%s): %s",
+            message.pk,
+            attempts,
+            "failed for good" if permanent else "will be retried",
+            type(exc).__name__,
+            exc,
+        )
+    return bool(updated)
+
+
+# --- The sweep ---------------------------------------------------------------------------------
 
 
 def outbox_due_ids(*, now: datetime, limit: int) -> list[int]:
-    """Messages due now: pending and past their next attempt, or claimed by a worker that died."""
+    """Messages due now: pending and past their next attempt, or claimed by a sender that died."""
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
     return list(
         OutboxMessage.objects.filter(
@@ -230,12 +316,23 @@ def outbox_due_ids(*, now: datetime, limit: int) -> list[int]:
 
 
 def outbox_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
-    """Enqueue a send task for every due message, in batches. Returns how many were offered."""
+    """Enqueue a send task for every due message, in batches. Returns how many were offered.
+
+    Run by beat every OUTBOX_SWEEP_SECONDS: whatever a broker or worker outage left unsent goes
+    out once both are back. An offered row is not offered again for OUTBOX_TASK_GRACE_SECONDS,
+    so a backlog in the queue is not doubled on every sweep; the claim makes a second offer
+    harmless anyway.
+    """
     from portal.tasks import outbox_send_task
 
     now = now or timezone.now()
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
-    ids = outbox_due_ids(now=now, limit=batch_size * 20)
+    ids = outbox_due_ids(now=now, limit=batch_size * settings.OUTBOX_SWEEP_MAX_BATCHES)
+    offered_until = now + timedelta(seconds=settings.OUTBOX_TASK_GRACE_SECONDS)
     for start in range(0, len(ids), batch_size):
-        enqueue_on_commit(outbox_send_task, message_ids=ids[start : start + batch_size])
+        batch = ids[start : start + batch_size]
+        OutboxMessage.objects.filter(pk__in=batch, status=Status.PENDING).update(next_attempt_at=offered_until)
+        enqueue_on_commit(outbox_send_task, message_ids=batch)
+    if ids:
+        logger.info("outbox: sweep offered %s message(s)", len(ids))
     return len(ids)

@@ -111,19 +111,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, else the database (shared by every process) -------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                # A Redis outage must never become a 500: errors count as cache misses.
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
+
+
+def redis_cache(location: str) -> dict:
+    """The Redis cache (a function so tests can point the same configuration at a dead port)."""
+    return {
+        # django-redis, with a failed add() counted as a miss too (see portal/cache_backends.py).
+        "BACKEND": "portal.cache_backends.FailOpenRedisCache",
+        "LOCATION": location,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            # A Redis outage must never become a 500: errors count as cache misses.
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    # Decision: while Redis is down, allauth's rate limits FAIL OPEN. A miss reads as "no attempts
+    # yet" (and a failed lock add() as "taken"), so sign-in and sign-up keep working, unlimited,
+    # and every ignored error is logged ("django_redis.cache ... Exception ignored", level ERROR)
+    # while /healthz reports the broker down. The stock backend would fail CLOSED instead: allauth
+    # answers 429 to everyone when its lock cannot be taken. A fallback to the database cache was
+    # not chosen: counters split between two stores are no limit either, and the database is
+    # what must keep working during the outage.
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
@@ -210,21 +223,38 @@ MEDIA_URL = "media/"
 # --- Mail: every message goes through the outbox (portal.outbox) ------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds before a silent mail server counts as down, so a send task never hangs a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{DEPARTMENT_NAME} <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=500)
 # A message claimed by a worker that died is offered again after this many seconds.
 OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=300)
+# How long the sweep leaves a message to the send task already enqueued for it before offering
+# it again (a broker that refused the task, a worker that never ran it).
+OUTBOX_TASK_GRACE_SECONDS = env.int("OUTBOX_TASK_GRACE_SECONDS", default=60)
+# Beat runs the sweep this often; each sweep offers at most this many batches.
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
+OUTBOX_SWEEP_MAX_BATCHES = env.int("OUTBOX_SWEEP_MAX_BATCHES", default=20)
 
 # --- Celery: Redis when configured, else kombu's filesystem transport under var/ -------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
 CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        # A publish (from a web request) tries the broker once and gives up at once: without this,
+        # kombu sleeps and retries for up to CELERY_BROKER_CONNECTION_TIMEOUT. The outbox sweep sends
+        # later. The worker and beat reconnect on their own (broker_connection_max_retries).
+        "max_retries": 0,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, writing each message whole (see portal/celery.py).
+    CELERY_BROKER_TRANSPORT = "portal.celery:EmbeddedBrokerTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
@@ -235,6 +265,9 @@ else:
 CELERY_RESULT_BACKEND = None  # tasks record their outcome in the database
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# On a lost broker connection, let running tasks finish: a send task then marks what it sent,
+# and the redelivered copy finds those rows sent (cancelling mid-batch would send them twice).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing must fail fast when the broker is down: the outbox sweep sends later.
 CELERY_TASK_PUBLISH_RETRY = False
@@ -244,7 +277,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False  # never outside tests
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "portal.tasks.outbox_sweep_task", "schedule": 60.0},
+    "outbox-sweep": {
+        "task": "portal.tasks.outbox_sweep_task",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        # Sweeps queued up while no worker ran are dropped: the next one does the same work.
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -1,14 +1,93 @@
-"""Runs every benchmark in bench/ (tiny sizes with --smoke). Filled in by the benchmarks work."""
+"""Runs every benchmark in bench/ and prints one summary table.
+
+    .venv/bin/python bench/run.py            # real sizes (minutes)
+    .venv/bin/python bench/run.py --smoke    # tiny sizes, for CI (`make bench-smoke`)
+
+Each benchmark runs in its own process (its own Django set-up and database) and measures its
+subject next to a baseline in the same run. They work on SQLite with no service, and on
+PostgreSQL (and Redis) when DATABASE_URL (and REDIS_URL) are set.
+"""
+
+from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import JSON_PREFIX, print_table
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+BENCHMARKS = ["http_load", "outbox_throughput"]
+
+
+def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
+    if result["benchmark"] == "http_load":
+        pages = result["pages"]
+        baseline = pages["/healthz"]["per_second"] or 1
+        return [
+            (
+                f"http_load {path}",
+                f"{page['per_second']:.0f} req/s",
+                f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms",
+                f"{page['per_second'] / baseline:.2f} x /healthz",
+            )
+            for path, page in pages.items()
+        ]
+    if result["benchmark"] == "outbox_throughput":
+        return [
+            (
+                "outbox_throughput",
+                f"{result['outbox_per_second']:.0f} msg/s",
+                f"{result['messages']} messages, batches of {result['batch_size']}",
+                f"{result['outbox_per_second'] / result['baseline_per_second']:.2f} x send_messages "
+                f"({result['baseline_per_second']:.0f} msg/s)",
+            )
+        ]
+    return []
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
-    parser.parse_args()
-    print("no benchmarks yet")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run just this one (repeatable)")
+    args = parser.parse_args()
+    failures: list[str] = []
+    rows: list[tuple[str, str, str, str]] = []
+    for name in args.only or BENCHMARKS:
+        print(f"\n==> bench/{name}.py{' --smoke' if args.smoke else ''}", flush=True)
+        started = time.monotonic()
+        completed = subprocess.run(
+            [sys.executable, str(BENCH_DIR / f"{name}.py"), *(["--smoke"] if args.smoke else [])],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        sys.stdout.write(
+            "".join(line for line in completed.stdout.splitlines(True) if not line.startswith(JSON_PREFIX))
+        )
+        sys.stderr.write(completed.stderr)
+        results = [
+            json.loads(line[len(JSON_PREFIX) :])
+            for line in completed.stdout.splitlines()
+            if line.startswith(JSON_PREFIX)
+        ]
+        if completed.returncode != 0 or not results:
+            failures.append(f"{name} (exit {completed.returncode})")
+            continue
+        rows.extend(_summary_rows(results[0]))
+        print(f"({name} took {time.monotonic() - started:.1f} s)", flush=True)
+    print_table(
+        "benchmarks" + (" (smoke sizes)" if args.smoke else ""), ["benchmark", "rate", "detail", "vs baseline"], rows
+    )
+    if failures:
+        print(f"\nbench: FAILED: {', '.join(failures)}", file=sys.stderr)
+        return 1
     return 0
 
 

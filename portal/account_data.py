@@ -26,7 +26,19 @@ _parts: dict[str, AccountDataPart] = {}
 
 
 def register(name: str, *, export: Callable[[User], Any], erase: Callable[[User], None] | None = None) -> None:
+    """Add (or replace, so a re-run ready() is harmless) the part called `name`.
+
+    `export` must return data `json.dumps` can write with Django's encoder (dates, decimals and
+    UUIDs are fine). `erase` runs inside the deletion's transaction, before the account's email
+    address is anonymised, so it may still find rows by that address.
+    """
+    if not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"An account data part needs a plain name, not {name!r}.")
     _parts[name] = AccountDataPart(name=name, export=export, erase=erase)
+
+
+def unregister(name: str) -> None:
+    _parts.pop(name, None)
 
 
 def registered_parts() -> list[AccountDataPart]:

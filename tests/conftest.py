@@ -1,5 +1,16 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _start_in_english():
+    """A request to /es/... leaves Spanish active in the test's thread, so a later test's reverse()
+    would build /es/ URLs: every test starts in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

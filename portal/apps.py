@@ -17,9 +17,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from portal import account_data, roles
+        from portal import account_data, fragments, roles
         from portal.celery import ensure_broker_folders
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
         account_data.register_portal_parts()
+        fragments.connect_signals()  # cached directory fragments go stale when their rows change
         ensure_broker_folders()

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.models import SitePage
+from portal.site_pages import site_page_for_language
 
 logger = logging.getLogger(__name__)
 
@@ -24,31 +27,25 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def site_page_view(request: HttpRequest, page: str) -> HttpResponse:
-    site_page = SitePage.objects.filter(slug=page).first()
-    if site_page is None and page not in SitePage.Slug.values:
-        raise Http404
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    return render(
-        request,
-        "portal/site_page.html",
-        {
-            "page": site_page,
-            "page_slug": page,
-            "title": site_page.title_for(language) if site_page else SitePage.Slug(page).label,
-            "body": site_page.body_for(language) if site_page else "",
-            "showing_english_fallback": bool(site_page and language == "es" and not site_page.body_es),
-        },
-    )
+    if page not in SitePage.Slug.values:
+        raise Http404("No such site page.")
+    shown = site_page_for_language(slug=page, language=translation.get_language() or settings.LANGUAGE_CODE)
+    return render(request, "portal/site_page.html", {"page": shown})
 
 
 def _broker_state() -> str:
+    """ "ok", "down" (Redis unreachable) or "missing" (the embedded broker's folder is gone).
+
+    One connection attempt, no retry: a health check must answer at once when Redis is down.
+    """
     from portal.celery import app
 
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        return "ok" if settings.CELERY_QUEUE_DIR.is_dir() else "missing"
+    if (app.conf.broker_url or "").startswith("filesystem://"):
+        folder = app.conf.broker_transport_options.get("data_folder_in")
+        return "ok" if folder and Path(folder).is_dir() else "missing"
     try:
         with app.connection_for_read() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
+            conn.ensure_connection(max_retries=0, timeout=2)
     except Exception as exc:  # noqa: BLE001 — any broker error means "down" here
         logger.warning("healthz: broker unreachable: %s", exc)
         return "down"
@@ -86,11 +83,22 @@ def not_found_view(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error_view(request: HttpRequest) -> HttpResponse:
-    # Rendered without the request context: whatever broke may be what the context needs.
-    from django.template.loader import get_template
+    """The 500 page: standalone, no database and no context processors.
 
-    return HttpResponse(get_template("500.html").render({"department_name": settings.DEPARTMENT_NAME}), status=500)
+    Whatever broke may be what a context processor or the database needs, so this page renders
+    from settings alone, in the language that was active when the error happened.
+    """
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
+    context = {
+        "department_name": settings.DEPARTMENT_NAME,
+        "department_phone": settings.DEPARTMENT_PHONE,
+        "emergency_number": settings.EMERGENCY_NUMBER,
+        "home_url": f"{prefix}/",
+    }
+    return HttpResponse(get_template("500.html").render(context), status=500)
 
 
 def csrf_failure_view(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # `reason` is for developers (and Django's log); the visitor gets a plain explanation.
     return render(request, "403_csrf.html", status=403)

@@ -41,7 +41,7 @@ $(MO): locale/es/LC_MESSAGES/django.po $(STAMP_PY)
 setup: $(STAMP_PY) $(STAMP_NPM) .env $(MO)
 
 messages: $(STAMP_PY)
-	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var --ignore=tests --no-obsolete
 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v 0

@@ -340,3 +340,15 @@ def test_it_shows_the_recovery_codes_page(db, client):
     html = response.content.decode()
     assert codes[0] in html
     assert '<label class="usa-label" for="recovery_codes">' in html
+
+
+def test_it_mails_a_person_who_signs_up_in_spanish_in_spanish(db, client, mailoutbox, capture):
+    capture(
+        client.post,
+        "/es" + reverse("account_signup"),
+        {"email": "persona@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    user = User.objects.get(email="persona@example.org")
+    assert user.language == "es"
+    assert OutboxMessage.objects.get(to="persona@example.org").language == "es"
+    assert "confirme su dirección de correo electrónico" in mailoutbox[0].subject

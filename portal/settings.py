@@ -238,6 +238,15 @@ OUTBOX_TASK_GRACE_SECONDS = env.int("OUTBOX_TASK_GRACE_SECONDS", default=60)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 OUTBOX_SWEEP_MAX_BATCHES = env.int("OUTBOX_SWEEP_MAX_BATCHES", default=20)
 
+# --- Events --------------------------------------------------------------------------------------
+EVENTS_MAX_PARTY_SIZE = env.int("EVENTS_MAX_PARTY_SIZE", default=6)
+# Reminders go out this many hours before an event starts, each at most once per RSVP.
+EVENTS_REMINDER_HOURS = env.list("EVENTS_REMINDER_HOURS", cast=int, default=[24, 2])
+EVENTS_REMINDER_SCAN_SECONDS = env.float("EVENTS_REMINDER_SCAN_SECONDS", default=300.0)
+# Hosts are emailed when seats taken reach these shares of capacity.
+EVENTS_CAPACITY_ALERT_PERCENTS = env.list("EVENTS_CAPACITY_ALERT_PERCENTS", cast=int, default=[80, 100])
+EVENTS_PER_PAGE = env.int("EVENTS_PER_PAGE", default=20)
+
 # --- Celery: Redis when configured, else kombu's filesystem transport under var/ -------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
 CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
@@ -282,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_SWEEP_SECONDS,
         # Sweeps queued up while no worker ran are dropped: the next one does the same work.
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+    "events-reminder-scan": {
+        "task": "events.tasks.reminders_scan_task",
+        "schedule": EVENTS_REMINDER_SCAN_SECONDS,
+        "options": {"expires": EVENTS_REMINDER_SCAN_SECONDS},
     },
 }
 

@@ -8,10 +8,12 @@ from portal.views import site
 
 urlpatterns = [
     path("healthz", site.healthz_view, name="healthz"),
+    path("", include("events.feed_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("portal.site_urls")),
+    path("", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -27,7 +27,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from events.calendars import personal_feed_token
 from portal.models import SitePage
+from tests.events.factories import EventFactory, GuestRSVPFactory
 from tests.factories import (
     AdministratorFactory,
     DistrictFactory,
@@ -70,6 +72,7 @@ class Expect:
 OK = Expect(200)
 FORBIDDEN = Expect(403)
 NOT_FOUND = Expect(404)
+POST_ONLY = Expect(405)
 TO_LOGIN = Expect(302, to="account_login")
 TO_ADMIN_LOGIN = Expect(302, to="admin:login")
 
@@ -130,6 +133,30 @@ def _site_page(world: World) -> dict[str, Any]:
     return {"page": world.site_page.slug}
 
 
+def _event_slug(world: World) -> dict[str, Any]:
+    return {"slug": world.event.slug}
+
+
+def _event_rsvp(world: World) -> dict[str, Any]:
+    return {"slug": world.event.slug, "rsvp_id": world.guest_rsvp.pk}
+
+
+WRONG_TOKEN = "not-the-secret-token"
+
+
+def _wrong_token(world: World) -> dict[str, Any]:
+    return {"token": WRONG_TOKEN}
+
+
+def _seat_code(world: World) -> dict[str, Any]:
+    return {"code": world.guest_rsvp.seat_code}
+
+
+def _holding(secret: str) -> LinkHolder:
+    """A visitor who holds the private link: the URL with the real secret in place of a wrong one."""
+    return LinkHolder(OK, lambda client, world, url: url.replace(WRONG_TOKEN, getattr(world, secret)))
+
+
 # --- The table ---------------------------------------------------------------------------------
 # A row whose page a private link or code opens adds a link-holder column, for example:
 #   "events:rsvp-guest": row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
@@ -158,6 +185,52 @@ MATRIX: dict[str, Row] = {
     "portal:staff-reactivate": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_former_staff_pk),
     "portal:staff-reset-mfa": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_staff_pk),
     "portal:staff-page-edit": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_site_page),
+    # Events: finding them, RSVPs (signed-in people have none in this world), private guest links.
+    "events:list": row(OK, OK, OK, OK, OK),
+    "events:past": row(OK, OK, OK, OK, OK),
+    "events:detail": row(OK, OK, OK, OK, OK, kwargs=_event_slug),
+    "events:mine": row(TO_LOGIN, OK, OK, OK, OK),
+    "events:personal-calendar": row(TO_LOGIN, OK, OK, OK, OK),
+    "events:rsvp": row(TO_LOGIN, OK, OK, OK, OK, kwargs=_event_slug),
+    "events:rsvp-change": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_event_slug),
+    "events:rsvp-cancel": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_event_slug),
+    "events:guest-rsvp": row(OK, OK, OK, OK, OK, kwargs=_event_slug),
+    "events:guest-manage": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("guest_token")
+    ),
+    "events:guest-confirm": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("guest_token")
+    ),
+    "events:guest-change": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("guest_token")
+    ),
+    "events:guest-cancel": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("guest_token")
+    ),
+    "events:seat-qr": row(OK, OK, OK, OK, OK, kwargs=_seat_code),
+    # Hosting: the world's event is hosted by an officer who is not the signed-in officer, so only
+    # administrators may open it; "not yours" and "does not exist" are the same 404.
+    "events:staff-list": row(TO_LOGIN, FORBIDDEN, OK, FORBIDDEN, OK),
+    "events:staff-create": row(TO_LOGIN, FORBIDDEN, OK, FORBIDDEN, OK),
+    "events:staff-detail": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-edit": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-publish": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-cancel": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-duplicate": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-attendees-csv": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-checkin": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    "events:staff-checkin-mark": row(POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, kwargs=_event_rsvp),
+    "events:staff-walk-ins": row(POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, kwargs=_event_slug),
+    "events:staff-attendance": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    # Calendar feeds (no language prefix)
+    "events_feeds:department": row(OK, OK, OK, OK, OK),
+    "events_feeds:event": row(OK, OK, OK, OK, OK, kwargs=_event_slug),
+    "events_feeds:personal": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("feed_token")
+    ),
+    "events_feeds:guest": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("guest_token")
+    ),
 }
 
 # One rule for the Django admin: its index, per role (every other admin URL is the admin's own).
@@ -239,12 +312,20 @@ def world(db) -> World:
     former = OfficerFactory()
     former.is_active = False
     former.save(update_fields=["is_active"])
+    officer_profile = OfficerProfileFactory(district=district)
+    event = EventFactory(district=district, hosts=[officer_profile])
+    guest_rsvp, guest_token = GuestRSVPFactory.with_token(event=event)
+    feed_owner = ResidentFactory()
     return World(
         district=district,
-        officer_profile=OfficerProfileFactory(district=district),
+        officer_profile=officer_profile,
         staff_member=OfficerFactory(),
         former_staff_member=former,
         site_page=site_page,
+        event=event,
+        guest_rsvp=guest_rsvp,
+        guest_token=guest_token,
+        feed_token=personal_feed_token(user=feed_owner),
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.views import guest, public, rsvp, staff
+from events.views import feeds, guest, public, rsvp, staff
 
 app_name = "events"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("events/", public.event_list_view, name="list"),
     path("events/past/", public.event_past_list_view, name="past"),
     path("events/mine/", rsvp.my_events_view, name="mine"),
-    path("events/calendar/", rsvp.personal_calendar_view, name="personal-calendar"),
+    path("events/calendar/", feeds.personal_calendar_view, name="personal-calendar"),
     path("events/<slug:slug>/", public.event_detail_view, name="detail"),
     # RSVP with an account
     path("events/<slug:slug>/rsvp/", rsvp.rsvp_create_view, name="rsvp"),

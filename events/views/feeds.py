@@ -17,3 +17,7 @@ def guest_rsvp_feed_view(request: HttpRequest, **kwargs: object) -> HttpResponse
 
 def event_feed_view(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
+
+
+def personal_calendar_view(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404

@@ -7,10 +7,6 @@ def my_events_view(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
 
 
-def personal_calendar_view(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
 def rsvp_create_view(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
 

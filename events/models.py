@@ -71,6 +71,8 @@ class Event(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [
             models.Index(fields=["status", "starts_at"], name="event_status_start_idx"),
+            # The upcoming and past lists split on the end time.
+            models.Index(fields=["status", "ends_at"], name="event_status_end_idx"),
             models.Index(fields=["district", "status", "starts_at"], name="event_district_start_idx"),
             models.Index(fields=["kind", "status", "starts_at"], name="event_kind_start_idx"),
         ]

@@ -294,7 +294,8 @@ def test_it_answers_404_for_an_unknown_district(db, client):
 def test_it_keeps_the_district_page_query_count_flat(db, memory_cache, client, django_assert_num_queries, count):
     district = DistrictFactory()
     OfficerProfileFactory.create_batch(count, district=district, languages=[LanguageFactory()])
-    with django_assert_num_queries(3):  # the district, its officers, their languages
+    # the district, its officers, their languages, and the events section's upcoming events
+    with django_assert_num_queries(4):
         client.get(district.get_absolute_url())
     with django_assert_num_queries(1):  # the officers come from the fragment
         client.get(district.get_absolute_url())

@@ -188,6 +188,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "request_login_code": "20/m/ip,3/m/key",
     "reauthenticate": "10/m/user",
+    # Events: the RSVP-without-an-account form (per IP; per address = links mailed to one inbox).
+    "events_guest_rsvp": "10/10m/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = DEPARTMENT_NAME

@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 
 from events.models import RSVP, Event
+from events.services.rsvp import RSVP_TOKEN_PURPOSE
 from portal import tokens
 from tests.factories import DistrictFactory, ResidentFactory
 
@@ -70,6 +71,3 @@ class GuestRSVPFactory(RSVPFactory):
         token = tokens.token_new()
         rsvp = cls(manage_token_hash=tokens.token_hash(token, purpose=RSVP_TOKEN_PURPOSE), **kwargs)
         return rsvp, token
-
-
-RSVP_TOKEN_PURPOSE = "events.rsvp"

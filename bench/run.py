@@ -23,7 +23,7 @@ from bench.common import JSON_PREFIX, print_table
 
 BENCH_DIR = Path(__file__).resolve().parent
 
-BENCHMARKS = ["http_load", "outbox_throughput"]
+BENCHMARKS = ["http_load", "outbox_throughput", "reminder_scan", "events_load"]
 
 
 def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
@@ -39,6 +39,18 @@ def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
             )
             for path, page in pages.items()
         ]
+    if result["benchmark"] == "events_load":
+        pages = result["pages"]
+        bare = pages[result["baseline"]]["per_second"] or 1
+        return [
+            (
+                f"events_load {path}",
+                f"{page['per_second']:.0f} req/s",
+                f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms",
+                f"{page['per_second'] / bare:.2f} x bare view",
+            )
+            for path, page in pages.items()
+        ]
     if result["benchmark"] == "outbox_throughput":
         return [
             (
@@ -47,6 +59,17 @@ def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
                 f"{result['messages']} messages, batches of {result['batch_size']}",
                 f"{result['outbox_per_second'] / result['baseline_per_second']:.2f} x send_messages "
                 f"({result['baseline_per_second']:.0f} msg/s)",
+            )
+        ]
+    if result["benchmark"] == "reminder_scan":
+        small, large = (result["results"][str(size)] for size in (result["small"], result["large"]))
+        return [
+            (
+                "reminder_scan",
+                f"{large['scan_ms']:.1f} ms/scan",
+                f"{result['large']:,} RSVPs, {large['queued']} due; "
+                f"{result['small']:,} RSVPs: {small['scan_ms']:.1f} ms",
+                f"{result['ratio']['scan_ms']:.2f} x the small table (goal <= 2)",
             )
         ]
     return []

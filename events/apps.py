@@ -13,6 +13,14 @@ class EventsConfig(AppConfig):
         caching.register_district_section()
         self._register_hosting()
         self._register_account_data()
+        self._register_demo()
+
+    def _register_demo(self) -> None:
+        """Demo events for `manage.py seed_demo` (after the portal's own demo data)."""
+        from events import demo as events_demo
+        from portal import demo
+
+        demo.register("events", events_demo.seed_events, order=10)
 
     def _register_account_data(self) -> None:
         """The events part of "export my data" and "delete my account"."""

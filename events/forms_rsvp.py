@@ -66,3 +66,19 @@ class GuestRsvpForm(RsvpForm):
     )
 
     field_order = ["name", "email", "party_size"]
+
+
+class RemindersForm(forms.Form):
+    """The reminders switch of one RSVP: the button pressed says "on" or "off"."""
+
+    reminders = forms.ChoiceField(
+        choices=[("on", _("Send me reminders")), ("off", _("Stop reminders"))],
+        error_messages={
+            "required": _("Choose whether to get reminders."),
+            "invalid_choice": _("Choose whether to get reminders."),
+        },
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return self.cleaned_data["reminders"] == "on"

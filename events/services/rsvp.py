@@ -647,3 +647,22 @@ def rsvps_erase_for(*, user: User) -> int:
     # Nothing left to keep of places never held or given up (past seats stay, see above).
     RSVP.objects.filter(user=user).exclude(status=Status.CONFIRMED).delete()
     return given_up
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rsvp_reminders_set(*, rsvp_id: int, enabled: bool) -> RSVP:
+    """Turn reminder emails for one RSVP on or off (guests through their private link, account
+    holders for one event; the account's own preference still applies on top). Setting the value
+    it already has changes nothing, so a second submit is harmless. Callers check who may do it."""
+    if not isinstance(enabled, bool):
+        raise ValidationError(_("Choose whether to get reminders."), code="invalid_choice")
+    rsvp = RSVP.objects.select_for_update().filter(pk=rsvp_id).first()
+    if rsvp is None:
+        raise ValidationError(_("There is no such RSVP."), code="not_found")
+    if rsvp.reminders != enabled:
+        rsvp.reminders = enabled
+        rsvp.save(update_fields=["reminders"])
+    return rsvp

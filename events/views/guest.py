@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from events import selectors
-from events.forms_rsvp import GuestRsvpForm, RsvpForm
+from events.forms_rsvp import GuestRsvpForm, RemindersForm, RsvpForm
 from events.models import RSVP
 from events.services.rsvp import (
     guest_rsvp_cancel,
@@ -34,8 +34,9 @@ from events.services.rsvp import (
     guest_rsvp_create,
     guest_rsvp_get,
     rsvp_closed_error,
+    rsvp_reminders_set,
 )
-from events.views.rsvp import add_service_error, public_event_or_404
+from events.views.rsvp import add_service_error, public_event_or_404, reminders_message
 
 RATE_LIMIT_ACTION = "events_guest_rsvp"
 
@@ -44,12 +45,17 @@ View = Callable[..., HttpResponse]
 
 def private_link(view: View) -> View:
     """Pages opened by a secret link: never cached, never indexed, and the link never leaves in a
-    Referer header (the page links to maps and, for seat holders, the online meeting)."""
+    Referer header for another site (the page links to maps and, for seat holders, the online
+    meeting).
+
+    "same-origin", not "no-referrer": under "no-referrer" browsers send `Origin: null` with the
+    page's own form posts, and Django's CSRF check refuses them (confirm, change, cancel would
+    all fail with a 403 in a real browser)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -120,10 +126,24 @@ def guest_rsvp_create_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @private_link
-@require_GET
+@require_http_methods(["GET", "POST"])
 def guest_rsvp_manage_view(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: the guest's RSVP. POST: the reminders switch (reminders=on|off), as the reminder
+    emails promise ("use the private link to stop reminders")."""
     rsvp = _guest_rsvp_or_404(token)
-    return render(request, "events/guest_manage.html", _manage_context(rsvp, token, form=Form()))
+    if request.method != "POST":
+        return render(request, "events/guest_manage.html", _manage_context(rsvp, token, form=Form()))
+    reminders_form = RemindersForm(request.POST)
+    if reminders_form.is_valid():
+        try:
+            rsvp_reminders_set(rsvp_id=rsvp.pk, enabled=reminders_form.enabled)
+        except ValidationError as exc:
+            reminders_form.add_error(None, exc)
+        else:
+            messages.success(request, reminders_message(enabled=reminders_form.enabled))
+            return redirect("events:guest-manage", token=token)
+    context = _manage_context(rsvp, token, form=Form(), reminders_form=reminders_form)
+    return render(request, "events/guest_manage.html", context, status=400)
 
 
 @private_link

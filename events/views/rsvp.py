@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qrcode.image.svg import SvgPathFillImage
 
 from events import permissions, selectors
-from events.forms_rsvp import RsvpForm
+from events.forms_rsvp import RemindersForm, RsvpForm
 from events.models import RSVP, Event
 from events.services.rsvp import (
     rsvp_cancel,
     rsvp_change_party,
     rsvp_closed_error,
     rsvp_create,
+    rsvp_reminders_set,
     rsvps_for_my_events,
     seat_holder_by_code,
 )
@@ -57,6 +58,24 @@ def _my_live_rsvp_or_404(request: HttpRequest, event: Event) -> RSVP:
     return rsvp
 
 
+def reminders_message(*, enabled: bool) -> str:
+    if enabled:
+        return _("Reminders are on for this event. We will email you before it starts.")
+    return _("Reminders are off for this event. We will not email you a reminder.")
+
+
+def _detail_context(request: HttpRequest, event: Event, rsvp: RSVP, **extra: object) -> dict[str, object]:
+    """The page of the viewer's own RSVP: its status, seat code, online link and reminders switch."""
+    return _page_context(
+        event,
+        rsvp=rsvp,
+        # The online meeting is for people holding a seat.
+        online_url=event.online_url if rsvp.holds_seat and not event.is_cancelled else "",
+        account_reminders_off=not request.user.email_event_reminders,
+        **extra,
+    )
+
+
 def _page_context(event: Event, **extra: object) -> dict[str, object]:
     return {
         "event": event,
@@ -74,9 +93,7 @@ def rsvp_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     _require_rsvp_rights(request)
     my_rsvp = selectors.rsvp_of_viewer(user=request.user, event=event)
     if request.method == "GET" and my_rsvp is not None:
-        # The online meeting is for people holding a seat.
-        online_url = event.online_url if my_rsvp.holds_seat and not event.is_cancelled else ""
-        return render(request, "events/rsvp_detail.html", _page_context(event, rsvp=my_rsvp, online_url=online_url))
+        return render(request, "events/rsvp_detail.html", _detail_context(request, event, my_rsvp))
     form = RsvpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,8 +113,12 @@ def rsvp_create_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rsvp_change_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET/POST: the party size. A POST with `reminders` (on|off) is the reminders switch of the
+    RSVP's page instead."""
     event = public_event_or_404(slug)
     rsvp = _my_live_rsvp_or_404(request, event)
+    if request.method == "POST" and "reminders" in request.POST:
+        return _reminders_switch(request, event, rsvp)
     form = RsvpForm(request.POST if request.method == "POST" else None, initial={"party_size": rsvp.party_size})
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,6 +130,20 @@ def rsvp_change_view(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("events:rsvp", slug=event.slug)
     context = _page_context(event, form=form, rsvp=rsvp)
     return render(request, "events/rsvp_change.html", context, status=400 if form.errors else 200)
+
+
+def _reminders_switch(request: HttpRequest, event: Event, rsvp: RSVP) -> HttpResponse:
+    form = RemindersForm(request.POST)
+    if form.is_valid():
+        try:
+            rsvp_reminders_set(rsvp_id=rsvp.pk, enabled=form.enabled)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, reminders_message(enabled=form.enabled))
+            return redirect("events:rsvp", slug=event.slug)
+    context = _detail_context(request, event, rsvp, reminders_form=form)
+    return render(request, "events/rsvp_detail.html", context, status=400)
 
 
 @login_required

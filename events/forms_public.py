@@ -225,9 +225,11 @@ def _checkboxes_html(*, checked: set[str], errors: list[str]) -> str:
         f'<span class="usa-error-message" id="id_accessibility_error">{_esc(" ".join(errors))}</span>' if errors else ""
     )
     group = " usa-form-group usa-form-group--error" if errors else ""
+    # Translated outside the f-strings below: xgettext does not look inside f-strings.
+    legend = _esc(_("Accessibility features needed"))
     return (
         f'<fieldset class="usa-fieldset margin-top-3{group}">'
-        f'<legend class="usa-legend">{_esc(_("Accessibility features needed"))}</legend>{message}'
+        f'<legend class="usa-legend">{legend}</legend>{message}'
         f'<div class="grid-row grid-gap-2">{boxes}</div></fieldset>'
     )
 
@@ -261,8 +263,9 @@ def filter_form_html(
     clear = ""
     if has_query:
         clear = f'<a class="usa-button usa-button--unstyled portal-filter__clear" href="{action}">'
-        clear += f"{_esc(_('Clear filters'))}</a>"
+        clear += _esc(_("Clear filters")) + "</a>"
     title = _esc(_("Filter events"))
+    submit = _esc(_("Show events"))
     return mark_safe(  # every interpolated value above is escaped
         f'<section class="portal-filter" aria-labelledby="filter-heading">'
         f'<h2 class="usa-sr-only" id="filter-heading">{title}</h2>'
@@ -270,6 +273,6 @@ def filter_form_html(
         f'<div class="grid-row grid-gap-2">{fields}</div>'
         f"{_checkboxes_html(checked=values['accessibility'], errors=errors.get('accessibility', []))}"
         f'<div class="portal-filter__actions">'
-        f'<button type="submit" class="usa-button">{_esc(_("Show events"))}</button>{clear}</div>'
+        f'<button type="submit" class="usa-button">{submit}</button>{clear}</div>'
         "</form></section>"
     )

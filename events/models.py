@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import District, Language, OfficerProfile
 
@@ -169,7 +170,7 @@ class RSVP(models.Model):
                 condition=Q(user__isnull=False) | ~Q(guest_email=""), name="rsvp_account_or_guest_email"
             ),
         ]
-        verbose_name = _("RSVP")
+        verbose_name = pgettext_lazy("the name of the record, not the action", "RSVP")
         verbose_name_plural = _("RSVPs")
 
     def __str__(self) -> str:
@@ -207,4 +208,4 @@ class CalendarFeed(models.Model):
         verbose_name_plural = _("personal calendar feeds")
 
     def __str__(self) -> str:
-        return f"calendar feed of {self.user}"
+        return str(_("Calendar feed of %(person)s") % {"person": self.user})

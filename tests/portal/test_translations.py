@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import AdministratorFactory, OfficerProfileFactory, ResidentFactory
+from tests.events.factories import EventFactory, RSVPFactory
+from tests.factories import AdministratorFactory, DistrictFactory, OfficerProfileFactory, ResidentFactory
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # The same run as `make messages`: what makemessages must find already translated.
@@ -186,6 +187,63 @@ STAFF_PAGES = {
     "/staff/": ["My account", "Staff accounts", "Invite someone", "Site pages", "Back office", "Your role:"],
     "/staff/people/": ["Staff accounts", "Email address", "Two-factor", "Active"],
 }
+EVENT_LIST_PHRASES = [
+    "Sign in",
+    "meet the officers who serve your neighbourhood",
+    "See past events",
+    "Subscribe to the events calendar",
+    "Filter events",
+    "Kind of event",
+    "Any kind",
+    "Language offered",
+    "Accessibility features needed",
+    "Show events",
+    "upcoming event",
+    "seats left",
+    "Community meeting",
+    "Step-free access",
+    "Interpreter",
+]
+EVENT_PAGE_PHRASES = [
+    "Sign in",
+    "When",
+    "Where",
+    "Find it on OpenStreetMap",
+    "opens the map search",
+    "seats left",
+    "Add to your calendar",
+    "About this event",
+    "Hosted by the",
+    "Languages and accessibility",
+    "Languages offered",
+    "Not listed",
+    "Step-free access",
+    "Interpreter available",
+    "Sign in to RSVP",
+    "RSVP without an account",
+]
+MY_EVENTS_PHRASES = [
+    "My account",
+    "Sign out",
+    "My events",
+    "Your seats and waitlist places",
+    "Add all your events to your calendar app",
+    "Upcoming",
+    "Your place",
+    "Seat code",
+    "confirmed for",
+]
+STAFF_EVENT_PHRASES = [
+    "My account",
+    "Events you run",
+    "As an administrator you can run every event",
+    "Create an event",
+    "Which events",
+    "Upcoming and drafts",
+    "Seats taken",
+    "Waitlist",
+    "Published",
+]
 ATTRIBUTES = re.compile(r'\s(?:aria-label|alt|title|placeholder|data-label)="([^"]*)"')
 
 
@@ -216,6 +274,21 @@ def directory(db):
     OfficerProfileFactory(first_name="Ana", last_name="Ruiz", rank="Sargento", bio="Ana trabaja en el distrito.")
 
 
+@pytest.fixture
+def event(db):
+    # As with the directory: data in Spanish, so any English on the page is ours.
+    return EventFactory(
+        title="Reunión de vecinos",
+        summary="Conozca a los agentes de su barrio.",
+        description="Hablaremos de la seguridad en el barrio.",
+        district=DistrictFactory(name="Centro"),
+        venue_name="Biblioteca Central",
+        address="Calle Mayor 100",
+        step_free_access=True,
+        interpreter=True,
+    )
+
+
 def test_it_leaves_no_english_on_spanish_public_pages(client, directory):
     assert_no_english_left(client, PAGES)
 
@@ -228,6 +301,22 @@ def test_it_leaves_no_english_on_a_residents_spanish_account_page(client, direct
 def test_it_leaves_no_english_on_spanish_staff_pages(client, directory):
     client.force_login(AdministratorFactory(first_name="Luisa", last_name="Pérez"))
     assert_no_english_left(client, STAFF_PAGES)
+
+
+def test_it_leaves_no_english_on_spanish_event_pages(client, directory, event):
+    assert_no_english_left(client, {"/events/": EVENT_LIST_PHRASES, f"/events/{event.slug}/": EVENT_PAGE_PHRASES})
+
+
+def test_it_leaves_no_english_on_a_residents_spanish_my_events_page(client, directory, event):
+    resident = ResidentFactory()
+    RSVPFactory(event=event, user=resident, party_size=2)
+    client.force_login(resident)
+    assert_no_english_left(client, {"/events/mine/": MY_EVENTS_PHRASES})
+
+
+def test_it_leaves_no_english_on_the_spanish_staff_events_page(client, directory, event):
+    client.force_login(AdministratorFactory(first_name="Luisa", last_name="Pérez"))
+    assert_no_english_left(client, {"/staff/events/": STAFF_EVENT_PHRASES})
 
 
 def test_it_offers_the_spanish_page_in_spanish(db, client):

@@ -26,31 +26,25 @@ signal; code that writes that way must call `event_fragments_bump()` itself.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render as render_to_response
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from events import selectors
 from events.forms_public import EventFilterForm, filter_form_html
 from events.models import RSVP, Event
-from portal import fragments
-from portal.context_processors import browser_prefers_spanish
+from portal import fragments, page_shells
 from portal.models import District
 
 LIST_SCOPE = "events.list"
@@ -278,108 +272,7 @@ def register_district_section() -> None:
     )
 
 
-# --- Page shells for visitors who are not signed in -------------------------------------------------
-#
-# Rendering the site's layout (base.html) costs more than everything else on a cached list page,
-# so for visitors who are not signed in the whole page is kept as a "shell" with holes: the parts
-# that must be rendered for each request (the filter form, the RSVP panel, time notices) are left
-# as markers and filled in per request, and so is the CSP nonce. The key carries the full path
-# (the layout links the same page in the other language) and whether the layout offers Spanish.
-# Only anonymous GETs with no pending message are served from a shell; a shell that somehow holds
-# a CSRF token is never stored. Signed-in people get the page rendered for them (with the cached
-# fragments inside it).
-
-SHELL_MAX_PATH_LENGTH = 512
-
-
-@functools.cache
-def _nonce_placeholder() -> str:
-    # Derived from SECRET_KEY: the same in every process sharing the cache, and no text a visitor
-    # writes (an event's title, say) can contain it by chance or on purpose.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:events.shell-nonce".encode()).hexdigest()[:32]
-    return f"csp-nonce-{digest}"
-
-
-def _hole(name: str) -> SafeString:
-    return SafeString(f"<!--events-shell-hole:{name}-->")
-
-
-def _shell_allowed(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    return (
-        request.method == "GET"
-        and user is not None
-        and not user.is_authenticated
-        and len(request.get_full_path()) <= SHELL_MAX_PATH_LENGTH
-        and len(messages.get_messages(request)) == 0  # len() leaves them unread
-    )
-
-
-def _offers_spanish(request: HttpRequest) -> bool:
-    # Mirrors portal.context_processors.site: the layout offers the Spanish page to some visitors.
-    return translation.get_language() != "es" and browser_prefers_spanish(request)
-
-
-class _NotShared(Exception):
-    """Raised while rendering a shell that must not be stored: carries the page for this visitor."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        super().__init__()
-        self.response = response
-
-
-def _render_shell(request: HttpRequest, template_name: str, context: dict[str, Any], holes: list[str]) -> str:
-    """The page with markers for `holes` and a placeholder for the CSP nonce."""
-    real_nonce = getattr(request, "csp_nonce", None)
-    request.csp_nonce = _nonce_placeholder()
-    try:
-        html = render_to_string(template_name, {**context, **{hole: _hole(hole) for hole in holes}}, request=request)
-    finally:
-        if real_nonce is None:
-            del request.csp_nonce
-        else:
-            request.csp_nonce = real_nonce
-    if "csrfmiddlewaretoken" in html:  # never expected; such a page is never shared
-        raise _NotShared(HttpResponse(html.replace(_nonce_placeholder(), str(getattr(request, "csp_nonce", "")))))
-    return html
-
-
-def _shell_get_or_render(
-    *, name: str, vary_on: list[Any], scopes: tuple[str, ...], render: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    """A page shell from the cache in one round trip (two for an event's page), or `render()` it.
-
-    portal.fragments would take a round trip per scope's version, then one for the value: on a page
-    whose rendering is otherwise all cached, those are most of its cost. So the entry records the
-    versions of `scopes` it was rendered under and is read together with the current ones (one
-    get_many); it counts only while they match. An entry may name one more scope of its own
-    ("own_scope", "own_version": an event's, read by `render` before it renders), checked with
-    a second read. `render` may raise: nothing is stored then.
-    """
-    version_keys = [fragments._version_key(scope) for scope in scopes]
-    digest = hashlib.sha256("\x1f".join(str(part) for part in vary_on).encode()).hexdigest()[:32]
-    key = f"events:shell:{name}:{fragments._templates_fingerprint()}:{translation.get_language()}:{digest}"
-    found = cache.get_many([key, *version_keys])
-    current = [found.get(version_key) for version_key in version_keys]
-    entry = found.get(key)
-    if entry is not None and None not in current and entry["versions"] == current:
-        own_scope = entry.get("own_scope")
-        if own_scope is None or cache.get(fragments._version_key(own_scope)) == entry["own_version"]:
-            return entry
-    # Read the versions before rendering: a bump during the render leaves this entry stale at once.
-    versions = [fragments.fragment_version(scope=scope) for scope in scopes]
-    entry = {**render(), "versions": versions}
-    cache.set(key, entry, timeout=fragments.FRAGMENT_TIMEOUT_SECONDS)
-    return entry
-
-
-def _fill_shell(request: HttpRequest, html: str, holes: dict[str, str]) -> HttpResponse:
-    for hole, content in holes.items():
-        html = html.replace(_hole(hole), content, 1)
-    placeholder = _nonce_placeholder()
-    if placeholder in html:
-        html = html.replace(placeholder, str(getattr(request, "csp_nonce", "")))
-    return HttpResponse(html)
+# --- Page shells: portal.page_shells (shared with other apps' public pages) ----------------------
 
 
 # --- The list pages ---------------------------------------------------------------------------------
@@ -443,26 +336,31 @@ def event_list_page(request: HttpRequest, *, past: bool = False) -> HttpResponse
     who are not signed in, a valid query with at most one filter is served from a cached shell
     (keyed by its full path), with the filter form drawn for each request.
     """
-    if not (_shell_allowed(request) and set(request.GET) <= LIST_PARAMETERS):
+    if not (page_shells.shell_allowed(request) and set(request.GET) <= LIST_PARAMETERS):
         return _list_page_for_one(request, past=past)
 
-    def render_shell() -> dict[str, Any]:
+    def render_page() -> dict[str, Any]:
         parsed = _parse_list_request(request)
         filters = parsed.filters
         if filters is None or filters.active_count > CACHEABLE_FILTERS:
-            raise _NotShared(_list_page_for_one(request, past=past, parsed=parsed))
-        html = _render_shell(request, LIST_TEMPLATE, _list_context(parsed, past=past), ["filter_html"])
+            raise page_shells.NotShared(_list_page_for_one(request, past=past, parsed=parsed))
+        html = page_shells.render_shell(request, LIST_TEMPLATE, _list_context(parsed, past=past), ["filter_html"])
         # What drawing the form needs (data, not HTML): a form is never cached.
         return {"html": html, "values": parsed.values, "choices": parsed.choices}
 
     try:
-        shell = _shell_get_or_render(
+        shell = page_shells.shell_get_or_render(
             name="past-page" if past else "upcoming-page",
-            vary_on=[request.get_full_path(), _offers_spanish(request), _time_bucket(), settings.EVENTS_PER_PAGE],
+            vary_on=[
+                request.get_full_path(),
+                page_shells.offers_spanish(request),
+                _time_bucket(),
+                settings.EVENTS_PER_PAGE,
+            ],
             scopes=(LIST_SCOPE, fragments.DIRECTORY),
-            render=render_shell,
+            render=render_page,
         )
-    except _NotShared as not_shared:
+    except page_shells.NotShared as not_shared:
         return not_shared.response
     form_html = filter_form_html(
         values=shell["values"],
@@ -472,7 +370,7 @@ def event_list_page(request: HttpRequest, *, past: bool = False) -> HttpResponse
         past=past,
         has_query=bool(request.GET),
     )
-    return _fill_shell(request, shell["html"], {"filter_html": form_html})
+    return page_shells.fill_shell(request, shell["html"], {"filter_html": form_html})
 
 
 # --- An event's page --------------------------------------------------------------------------------
@@ -512,29 +410,29 @@ def event_page(request: HttpRequest, *, slug: str) -> HttpResponse:
     for each request (the panel may hold a form), with the event as it was cached (every change
     to it or its seats bumps its scope, so its seats are never stale).
     """
-    if request.GET or not _shell_allowed(request):
+    if request.GET or not page_shells.shell_allowed(request):
         return _event_page_for_one(request, slug=slug)
 
-    def render_shell() -> dict[str, Any]:
+    def render_page() -> dict[str, Any]:
         event = selectors.event_get_public(slug=slug)
         if event is None:
             raise Http404("No published event has this address.")
         own_scope = event_scope(event.pk)
         own_version = fragments.fragment_version(scope=own_scope)
         context = {**_detail_context(request, event, my_rsvp=None), "public_html": event_public_html(event=event)}
-        html = _render_shell(request, DETAIL_TEMPLATE, context, ["notices_html", "panel_html"])
+        html = page_shells.render_shell(request, DETAIL_TEMPLATE, context, ["notices_html", "panel_html"])
         # The event without what its fragment prefetched: the holes need only its own fields.
         event._prefetched_objects_cache = {}
         return {"html": html, "event": event, "own_scope": own_scope, "own_version": own_version}
 
-    shell = _shell_get_or_render(
+    shell = page_shells.shell_get_or_render(
         name="event-page",
-        vary_on=[request.get_full_path(), _offers_spanish(request)],
+        vary_on=[request.get_full_path(), page_shells.offers_spanish(request)],
         scopes=(ALL_SCOPE, fragments.DIRECTORY),
-        render=render_shell,
+        render=render_page,
     )
     context = _detail_context(request, shell["event"], my_rsvp=None)
-    return _fill_shell(
+    return page_shells.fill_shell(
         request,
         shell["html"],
         {

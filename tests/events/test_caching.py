@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from events import caching
 from events.models import RSVP, Event
+from portal import page_shells
 from portal.models import District
 from tests.events.factories import EventFactory, RSVPFactory
 from tests.factories import DistrictFactory, LanguageFactory, ResidentFactory
@@ -251,7 +252,7 @@ def test_it_gives_every_response_its_own_csp_nonce(db, memory_cache, client, pat
     assert nonces[0] != nonces[1]
     for response, nonce in zip((first, second), nonces, strict=True):
         assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
-        assert caching._nonce_placeholder() not in text(response)
+        assert page_shells._nonce_placeholder() not in text(response)
 
 
 def test_it_never_serves_a_visitors_shell_to_someone_signed_in(db, memory_cache, client):
@@ -273,7 +274,7 @@ def test_it_draws_the_filter_form_for_each_request(db, memory_cache, client):
         assert '<option value="east" selected>East</option>' in content
         assert "Clear filters" in content
     assert "Clear filters" not in text(client.get(LIST))
-    assert "<!--events-shell-hole" not in again
+    assert "<!--page-shell-hole" not in again
 
 
 def test_it_shows_a_pending_message_instead_of_the_shell(db, memory_cache, client):

@@ -16,8 +16,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -104,6 +105,45 @@ def setup_django(env: dict[str, str], *, settings_module: str = "portal.settings
     import django
 
     django.setup()
+
+
+@dataclass(frozen=True)
+class Site:
+    database_url: str
+    redis_url: str
+    var_dir: str
+
+    @property
+    def database(self) -> str:
+        return database_label(self.database_url)
+
+    @property
+    def cache(self) -> str:
+        return "Redis" if self.redis_url else "database"
+
+
+@contextmanager
+def bench_site(
+    *,
+    database: str,
+    var_prefix: str,
+    site_url: str,
+    settings_module: str = "portal.settings",
+    redis: bool = True,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Site]:
+    """This process set up as a production-like site on a database of the benchmark's own (and,
+    with `redis` and REDIS_URL set, a Redis database of its own), VAR_DIR in a temporary folder;
+    `extra_env` is added to the settings' environment."""
+    with (
+        bench_database(database) as database_url,
+        bench_redis() if redis else nullcontext("") as redis_url,
+        tempfile.TemporaryDirectory(prefix=var_prefix) as var_dir,
+    ):
+        env = production_env(database_url=database_url, redis_url=redis_url, var_dir=var_dir, site_url=site_url)
+        env.update(extra_env or {})
+        setup_django(env, settings_module=settings_module)
+        yield Site(database_url=database_url, redis_url=redis_url, var_dir=var_dir)
 
 
 def prepare_database(*, with_cache_table: bool) -> None:

@@ -21,40 +21,33 @@ Goal (issue 3): /events/ serves at least 50 % of the bare view's requests per se
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import http_load
-from bench.common import (
-    ROOT,
-    bench_database,
-    bench_redis,
-    database_label,
-    emit_json,
-    percentile,
-    port_is_free,
-    print_table,
-    production_env,
-    setup_django,
-    wait_for_port,
+from bench.common import bench_site, emit_json, print_table
+from bench.page_load import (
+    PAGE_HEADERS,
+    add_load_arguments,
+    load_plan,
+    page_rows,
+    pages_json,
+    port_in_use,
+    prepare_site,
+    report_failures,
+    report_goal,
+    serve_and_load,
 )
-from bench.http_load import PageResult
+from bench.seed import analyze, bulk_insert, seat_code, seed_directory
 
 BARE = "/bench/bare/"
 LIST = "/events/"
 GOAL_SHARE_OF_BARE = 0.5
 DATABASE_NAME = "bench_events"
-SEAT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # portal.tokens.SHORT_CODE_ALPHABET
 KINDS = [
     "community_meeting",
     "coffee_with_a_cop",
@@ -68,64 +61,10 @@ CAPACITIES = [20, 30, 40, 60, 80, 120, None]
 STREETS = ["Main Street", "Oak Avenue", "River Road", "Elm Street", "Park Lane", "Lincoln Way", "Cedar Court"]
 
 
-# --- Bulk inserts -----------------------------------------------------------------------------------
-
-
-def _pg_text(value: Any) -> str:
-    """A value in PostgreSQL's COPY text format."""
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def bulk_insert(model: Any, rows: list[dict[str, Any]], *, chunk: int = 50_000) -> None:
-    """Insert `rows` (attname → value; missing fields take their model default) as fast as the
-    database allows: COPY on PostgreSQL, bulk_create in chunks elsewhere. No signals, no saves."""
-    from django.db import connection
-    from django.db.models import AutoField, BigAutoField
-
-    if connection.vendor != "postgresql":
-        for start in range(0, len(rows), chunk):
-            model.objects.bulk_create([model(**row) for row in rows[start : start + chunk]], batch_size=2000)
-        return
-    fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField | BigAutoField)]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            buffer = io.StringIO()
-            for row in rows[start : start + chunk]:
-                buffer.write(
-                    "\t".join(
-                        _pg_text(row[field.attname] if field.attname in row else field.get_default())
-                        for field in fields
-                    )
-                )
-                buffer.write("\n")
-            buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
-
-
-def _seat_code(index: int) -> str:
-    """A unique 8-character code per index (base 25 over the no-look-alike alphabet)."""
-    base = len(SEAT_CODE_ALPHABET)
-    digits = []
-    for _ in range(8):
-        index, remainder = divmod(index, base)
-        digits.append(SEAT_CODE_ALPHABET[remainder])
-    return "".join(reversed(digits))
-
-
 def seed_events(*, events: int, residents: int, rsvps: int) -> dict[str, int]:
     """Residents, events (with hosts and languages) and RSVPs, deterministic and bulk only."""
     from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from events.caching import event_fragments_bump
@@ -241,7 +180,7 @@ def seed_events(*, events: int, residents: int, rsvps: int) -> dict[str, int]:
                         "language": "en",
                         "party_size": party,
                         "status": status,
-                        "seat_code": _seat_code(code),
+                        "seat_code": seat_code(code),
                         "reminders": True,
                         "queued_at": queued_at,
                         "created_at": moment,
@@ -254,9 +193,7 @@ def seed_events(*, events: int, residents: int, rsvps: int) -> dict[str, int]:
         bulk_insert(RSVP, rsvp_rows)
         # Bulk inserts send no signal: make any cached events fragment stale by hand.
         transaction.on_commit(event_fragments_bump)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze(postgresql_only=True)
     return {"events": len(seeded), "residents": len(user_ids), "rsvps": len(rsvp_rows)}
 
 
@@ -315,137 +252,63 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, help="events seeded (default 10000; 200 with --smoke)")
     parser.add_argument("--residents", type=int, help="residents seeded (default 100000; 1000 with --smoke)")
     parser.add_argument("--rsvps", type=int, help="RSVPs seeded (default 500000; 5000 with --smoke)")
-    parser.add_argument("--requests", type=int, help="requests per page (default 2000; 60 with --smoke)")
-    parser.add_argument("--concurrency", type=int, help="client threads (default 8; 4 with --smoke)")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 4; 1 with --smoke)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--port", type=int, default=8160, help="127.0.0.1 port, 8160-8169 (default 8160)")
+    add_load_arguments(parser, smoke_requests=60, port=8160, ports="8160-8169")
     args = parser.parse_args(argv)
+    plan = load_plan(args, smoke_requests=60)
     events = args.events or (200 if args.smoke else 10_000)
     residents = args.residents or (1_000 if args.smoke else 100_000)
     rsvps = args.rsvps or (5_000 if args.smoke else 500_000)
-    requests = args.requests or (60 if args.smoke else 2000)
-    concurrency = args.concurrency or (4 if args.smoke else 8)
-    rounds = args.rounds or (1 if args.smoke else 4)
-    if not port_is_free(args.port):
-        print(f"events_load: port {args.port} is in use", file=sys.stderr)
+    if port_in_use("events_load", plan.port):
         return 2
 
-    with (
-        bench_database(DATABASE_NAME) as database_url,
-        bench_redis() as redis_url,
-        tempfile.TemporaryDirectory(prefix="portal-bench-events-") as var_dir,
-    ):
-        env = production_env(
-            database_url=database_url, redis_url=redis_url, var_dir=var_dir, site_url=f"http://127.0.0.1:{args.port}"
-        )
-        setup_django(env, settings_module="bench.events_settings")
-        from django.core.management import call_command
+    with bench_site(
+        database=DATABASE_NAME,
+        var_prefix="portal-bench-events-",
+        site_url=f"http://127.0.0.1:{plan.port}",
+        settings_module="bench.events_settings",
+    ) as site:
         from django.db import connections
 
-        from bench.common import prepare_database
-        from bench.seed import seed_directory
-
         started = time.perf_counter()
-        prepare_database(with_cache_table=not redis_url)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        prepare_site(site)
         seed_directory(districts=12, officers=40 if args.smoke else 400)
         seeded = seed_events(events=events, residents=residents, rsvps=rsvps)
         event_page = _event_page()
         query_timings = time_list_queries(repeat=3)
         connections.close_all()
         seed_seconds = time.perf_counter() - started
-        print(
-            f"events_load: {database_label(database_url)}, cache {'Redis' if redis_url else 'database'}; "
-            f"seeded {seeded} in {seed_seconds:.1f} s"
-        )
+        print(f"events_load: {site.database}, cache {site.cache}; seeded {seeded} in {seed_seconds:.1f} s")
 
         filtered = f"{LIST}?district=district-1"
-        pages = [BARE, LIST, filtered, event_page]
         # What each answer must contain, so a fast error page is never mistaken for a fast page.
-        http_load.MUST_CONTAIN.update(
-            {BARE: "bare view ok", LIST: 'class="usa-card', filtered: 'class="usa-card', event_page: 'id="event-title"'}
-        )
-        results = {path: PageResult(path) for path in pages}
-        log = Path(var_dir) / "gunicorn.log"
-        with log.open("w") as log_file:
-            server = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "portal.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{args.port}",
-                    "--workers",
-                    str(args.workers),
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=os.environ.copy(),
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                wait_for_port(args.port, seconds=30, process=server)
-                for path in pages:  # warm-up: imports, connections, templates, fragments
-                    http_load._load(
-                        args.port,
-                        results[path],
-                        requests=max(20, concurrency * 4),
-                        concurrency=concurrency,
-                        record=False,
-                    )
-                per_round = max(1, requests // rounds)
-                for _ in range(rounds):
-                    for path in pages:
-                        http_load._load(args.port, results[path], requests=per_round, concurrency=concurrency)
-            finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
-            if any(result.errors for result in results.values()):
-                print(log.read_text()[-3000:], file=sys.stderr)
+        must_contain = {
+            BARE: "bare view ok",
+            LIST: 'class="usa-card',
+            filtered: 'class="usa-card',
+            event_page: 'id="event-title"',
+        }
+        results = serve_and_load(site, plan, pages=must_contain, warm_up=max(20, plan.concurrency * 4))
 
-    bare = results[BARE].per_second
     labels = {BARE: f"{BARE} (baseline)", LIST: LIST, filtered: filtered, event_page: f"{event_page} (event page)"}
-    rows = [
-        (
-            labels[path],
-            result.requests,
-            f"{result.per_second:.0f}",
-            f"{percentile(result.latencies, 0.50) * 1000:.1f}",
-            f"{percentile(result.latencies, 0.95) * 1000:.1f}",
-            f"{result.per_second / bare:.2f}" if bare else "-",
-            result.errors,
-        )
-        for path, result in results.items()
-    ]
     print_table(
-        f"events_load: gunicorn {args.workers} workers, {concurrency} client threads, {seeded['events']} events, "
-        f"{seeded['residents']} residents, {seeded['rsvps']} RSVPs, {database_label(database_url)}",
-        ["page", "requests", "req/s", "p50 ms", "p95 ms", "vs bare", "errors"],
-        rows,
+        f"events_load: {plan.describe()}, {seeded['events']} events, "
+        f"{seeded['residents']} residents, {seeded['rsvps']} RSVPs, {site.database}",
+        ["page", *PAGE_HEADERS, "vs bare", "errors"],
+        page_rows(results, baseline=BARE, labels=labels),
     )
     print_table(
         "uncached list queries (count + first page with seat counts and languages, best of 3)",
         ["filter", "ms", "events"],
         [(label, f"{ms:.1f}", count) for label, ms, count in query_timings],
     )
-    share = results[LIST].per_second / bare if bare else 0.0
-    print(f"\ngoal: /events/ at >= {GOAL_SHARE_OF_BARE:.0%} of the bare view: {share:.0%} "
-          f"({'met' if share >= GOAL_SHARE_OF_BARE else 'NOT met'})")  # fmt: skip
+    share = report_goal(results, page=LIST, baseline=BARE, goal=GOAL_SHARE_OF_BARE)
     emit_json(
         {
             "benchmark": "events_load",
-            "database": database_label(database_url),
-            "cache": "Redis" if redis_url else "database",
-            "concurrency": concurrency,
-            "workers": args.workers,
+            "database": site.database,
+            "cache": site.cache,
+            "concurrency": plan.concurrency,
+            "workers": plan.workers,
             "seeded": seeded,
             "seed_seconds": round(seed_seconds, 1),
             "baseline": BARE,
@@ -453,23 +316,10 @@ def main(argv: list[str] | None = None) -> int:
             "event_page": event_page,
             "list_share_of_bare": round(share, 3),
             "uncached_list_queries_ms": {label: round(ms, 2) for label, ms, _count in query_timings},
-            "pages": {
-                path: {
-                    "requests": result.requests,
-                    "per_second": round(result.per_second, 1),
-                    "p50_ms": round(percentile(result.latencies, 0.50) * 1000, 2),
-                    "p95_ms": round(percentile(result.latencies, 0.95) * 1000, 2),
-                    "errors": result.errors,
-                }
-                for path, result in results.items()
-            },
+            "pages": pages_json(results),
         }
     )
-    failed = [f"{r.path}: {r.errors} bad answers, first {r.first_error}" for r in results.values() if r.errors]
-    if failed:
-        print("events_load: FAILED: " + "; ".join(failed), file=sys.stderr)
-        return 1
-    return 0
+    return report_failures("events_load", results)
 
 
 if __name__ == "__main__":

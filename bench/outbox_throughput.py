@@ -20,20 +20,17 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
-    bench_database,
-    database_label,
+    bench_site,
     emit_json,
     port_is_free,
+    prepare_database,
     print_table,
-    production_env,
-    setup_django,
     wait_for_port,
 )
 
@@ -129,25 +126,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         wait_for_port(args.port, seconds=20, process=sink)
-        with (
-            bench_database("portal_bench_outbox") as database_url,
-            tempfile.TemporaryDirectory(prefix="portal-bench-outbox-") as var_dir,
-        ):
-            env = production_env(
-                database_url=database_url, redis_url="", var_dir=var_dir, site_url="https://portal.example.org"
-            )
-            env["EMAIL_URL"] = f"smtp://127.0.0.1:{args.port}"
-            env["OUTBOX_BATCH_SIZE"] = str(args.batch_size)
-            setup_django(env, settings_module="bench.settings")
+        with bench_site(
+            database="portal_bench_outbox",
+            var_prefix="portal-bench-outbox-",
+            site_url="https://portal.example.org",
+            settings_module="bench.settings",
+            redis=False,
+            extra_env={"EMAIL_URL": f"smtp://127.0.0.1:{args.port}", "OUTBOX_BATCH_SIZE": str(args.batch_size)},
+        ) as site:
             from django.db import connections
-
-            from bench.common import prepare_database
 
             prepare_database(with_cache_table=True)
             ids = _outbox_rows(count)
             baseline_seconds = _baseline(count)
             outbox_seconds = _outbox(ids, args.batch_size)
-            label = database_label(database_url)
+            label = site.database
             connections.close_all()
     finally:
         sink.terminate()

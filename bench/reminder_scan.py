@@ -32,7 +32,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,29 +39,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
-    bench_database,
-    database_label,
+    bench_site,
     emit_json,
     is_postgres,
     prepare_database,
     print_table,
-    production_env,
-    setup_django,
 )
+from bench.seed import analyze, seat_code
 
-SEAT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 RSVPS_PER_EVENT = 100
 USERS = 20_000
 CHUNK = 20_000
-
-
-def _seat_code(number: int) -> str:
-    """A unique 8-character code per number (base 25 in the seat-code alphabet)."""
-    digits = []
-    for _ in range(8):
-        number, digit = divmod(number, len(SEAT_CODE_ALPHABET))
-        digits.append(SEAT_CODE_ALPHABET[digit])
-    return "".join(reversed(digits))
 
 
 class Seeder:
@@ -145,7 +132,7 @@ class Seeder:
             language="es" if number % 3 == 0 else "en",
             party_size=1 + number % 3,
             status=status,
-            seat_code=_seat_code(number),
+            seat_code=seat_code(number),
             reminders=number % 17 != 0,
             created_at=confirmed_at,
             queued_at=confirmed_at if status == RSVP.Status.WAITLISTED else None,
@@ -216,13 +203,6 @@ class Seeder:
         )
 
 
-def _analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-
 def _measure(*, now: datetime, runs: int) -> dict[str, float | int]:
     from django.db import transaction
 
@@ -277,14 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     per_event = args.per_event or (10 if args.smoke else 25)
     runs = args.runs or (3 if args.smoke else 7)
 
-    with (
-        bench_database("bench_reminders") as database_url,
-        tempfile.TemporaryDirectory(prefix="portal-bench-reminders-") as var_dir,
-    ):
-        env = production_env(
-            database_url=database_url, redis_url="", var_dir=var_dir, site_url="https://portal.example.org"
-        )
-        setup_django(env)
+    with bench_site(
+        database="bench_reminders",
+        var_prefix="portal-bench-reminders-",
+        site_url="https://portal.example.org",
+        redis=False,
+    ) as site:
         from django.db import connections
         from django.utils import timezone
 
@@ -297,17 +275,17 @@ def main(argv: list[str] | None = None) -> int:
         if in_window > small:
             raise SystemExit(f"--small ({small}) must hold the {in_window} RSVPs inside the windows")
         seeder.grow_to(small)
-        _analyze()
+        analyze()
         print(f"seeded {seeder.rsvps} RSVPs in {time.perf_counter() - started:.1f} s", flush=True)
         results = {small: _measure(now=now, runs=runs)}
 
         started = time.perf_counter()
         seeder.grow_to(large)
-        _analyze()
+        analyze()
         print(f"grew to {seeder.rsvps} RSVPs in {time.perf_counter() - started:.1f} s", flush=True)
         results[large] = _measure(now=now, runs=runs)
-        plan = _explain(now=now) if is_postgres(database_url) else ""
-        label = database_label(database_url)
+        plan = _explain(now=now) if is_postgres(site.database_url) else ""
+        label = site.database
         connections.close_all()
 
     if plan:

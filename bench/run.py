@@ -23,34 +23,29 @@ from bench.common import JSON_PREFIX, print_table
 
 BENCH_DIR = Path(__file__).resolve().parent
 
-BENCHMARKS = ["http_load", "outbox_throughput", "reminder_scan", "events_load"]
+BENCHMARKS = ["http_load", "outbox_throughput", "reminder_scan", "events_load", "feedback_load"]
+
+
+def _page_rows(result: dict, *, baseline: str, versus: str) -> list[tuple[str, str, str, str]]:
+    """One row a page of an HTTP benchmark, its req/s against the baseline page's."""
+    pages = result["pages"]
+    base = pages[baseline]["per_second"] or 1
+    return [
+        (
+            f"{result['benchmark']} {path}",
+            f"{page['per_second']:.0f} req/s",
+            f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms",
+            f"{page['per_second'] / base:.2f} x {versus}",
+        )
+        for path, page in pages.items()
+    ]
 
 
 def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
     if result["benchmark"] == "http_load":
-        pages = result["pages"]
-        baseline = pages["/healthz"]["per_second"] or 1
-        return [
-            (
-                f"http_load {path}",
-                f"{page['per_second']:.0f} req/s",
-                f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms",
-                f"{page['per_second'] / baseline:.2f} x /healthz",
-            )
-            for path, page in pages.items()
-        ]
-    if result["benchmark"] == "events_load":
-        pages = result["pages"]
-        bare = pages[result["baseline"]]["per_second"] or 1
-        return [
-            (
-                f"events_load {path}",
-                f"{page['per_second']:.0f} req/s",
-                f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms",
-                f"{page['per_second'] / bare:.2f} x bare view",
-            )
-            for path, page in pages.items()
-        ]
+        return _page_rows(result, baseline="/healthz", versus="/healthz")
+    if result["benchmark"] in ("events_load", "feedback_load"):
+        return _page_rows(result, baseline=result["baseline"], versus="bare view")
     if result["benchmark"] == "outbox_throughput":
         return [
             (

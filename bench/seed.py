@@ -1,4 +1,5 @@
-"""Seeding for the benchmarks: a directory of any size, with bulk inserts only.
+"""Seeding for the benchmarks: a directory of any size, with bulk inserts only, and the helpers
+every seeder uses (bulk_insert, seat_code, analyze).
 
 No create_user loops (a password hash costs about 0.23 s here) and no per-row saves: districts,
 languages, officers, their languages and training records go in with bulk_create, a handful of
@@ -8,7 +9,9 @@ queries whatever the size. The rows are deterministic, so runs compare.
 from __future__ import annotations
 
 import datetime
+import io
 import random
+from typing import Any
 
 from django.db import transaction
 
@@ -22,7 +25,69 @@ NAMES_LAST = [
 ]  # fmt: skip
 LANGUAGES = [("en", "English"), ("es", "Spanish"), ("vi", "Vietnamese"), ("zh-hans", "Chinese"), ("ar", "Arabic")]
 RANKS = ["Officer", "Senior Officer", "Corporal", "Sergeant", "Lieutenant"]
+SEAT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # portal.tokens.SHORT_CODE_ALPHABET
 COURSES = ["De-escalation", "Crisis intervention", "Implicit bias", "First aid", "Community policing"]
+
+
+def _pg_text(value: Any) -> str:
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def bulk_insert(model: Any, rows: list[dict[str, Any]], *, chunk: int = 50_000) -> None:
+    """Insert `rows` (attname → value; missing fields take their model default) as fast as the
+    database allows: COPY on PostgreSQL, bulk_create in chunks elsewhere. No signals, no saves."""
+    from django.db import connection
+    from django.db.models import AutoField, BigAutoField
+
+    if connection.vendor != "postgresql":
+        for start in range(0, len(rows), chunk):
+            model.objects.bulk_create([model(**row) for row in rows[start : start + chunk]], batch_size=2000)
+        return
+    fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField | BigAutoField)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            buffer = io.StringIO()
+            for row in rows[start : start + chunk]:
+                buffer.write(
+                    "\t".join(
+                        _pg_text(row[field.attname] if field.attname in row else field.get_default())
+                        for field in fields
+                    )
+                )
+                buffer.write("\n")
+            buffer.seek(0)
+            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+
+
+def seat_code(index: int) -> str:
+    """A unique 8-character code per index (base 25 over the no-look-alike alphabet)."""
+    base = len(SEAT_CODE_ALPHABET)
+    digits = []
+    for _ in range(8):
+        index, remainder = divmod(index, base)
+        digits.append(SEAT_CODE_ALPHABET[remainder])
+    return "".join(reversed(digits))
+
+
+def analyze(*, postgresql_only: bool = False) -> None:
+    """Refresh the planner's statistics after bulk inserts (with `postgresql_only`, not on SQLite)."""
+    from django.db import connection
+
+    if postgresql_only and connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 @transaction.atomic

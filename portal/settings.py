@@ -189,6 +189,7 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
     "reauthenticate": "10/m/user",
     # Events: the RSVP-without-an-account form (per IP; per address = links mailed to one inbox).
+    "feedback_submit": "10/10m/ip,30/d/user",
     "events_guest_rsvp": "10/10m/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -249,6 +250,17 @@ EVENTS_REMINDER_SCAN_SECONDS = env.float("EVENTS_REMINDER_SCAN_SECONDS", default
 EVENTS_CAPACITY_ALERT_PERCENTS = env.list("EVENTS_CAPACITY_ALERT_PERCENTS", cast=int, default=[80, 100])
 EVENTS_PER_PAGE = env.int("EVENTS_PER_PAGE", default=20)
 
+# --- Feedback ------------------------------------------------------------------------------------
+FEEDBACK_PER_PAGE = env.int("FEEDBACK_PER_PAGE", default=20)
+# Survey invitations go out this many hours after an event ends; their links work for this long.
+SURVEY_INVITE_AFTER_HOURS = env.int("SURVEY_INVITE_AFTER_HOURS", default=2)
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=900.0)
+# A trust index built from fewer responses than this is not shown, so no small group is exposed.
+TRUST_INDEX_MIN_RESPONSES = env.int("TRUST_INDEX_MIN_RESPONSES", default=10)
+# Figures on the public wall look back this many days.
+FEEDBACK_FIGURES_DAYS = env.int("FEEDBACK_FIGURES_DAYS", default=90)
+
 # --- Celery: Redis when configured, else kombu's filesystem transport under var/ -------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
 CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
@@ -293,6 +305,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_SWEEP_SECONDS,
         # Sweeps queued up while no worker ran are dropped: the next one does the same work.
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+    "feedback-survey-scan": {
+        "task": "feedback.tasks.survey_invitations_scan_task",
+        "schedule": SURVEY_SCAN_SECONDS,
+        "options": {"expires": SURVEY_SCAN_SECONDS},
     },
     "events-reminder-scan": {
         "task": "events.tasks.reminders_scan_task",

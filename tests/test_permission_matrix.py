@@ -28,6 +28,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from events.calendars import personal_feed_token
+from feedback.models import Feedback
+from feedback.survey_links import survey_token
 from portal.models import SitePage
 from tests.events.factories import EventFactory, GuestRSVPFactory
 from tests.factories import (
@@ -37,6 +39,12 @@ from tests.factories import (
     OfficerFactory,
     OfficerProfileFactory,
     ResidentFactory,
+)
+from tests.feedback.factories import (
+    AnonymousFeedbackFactory,
+    PublishedComplimentFactory,
+    ReplyTemplateFactory,
+    SurveyInvitationFactory,
 )
 
 VISITOR = "visitor"
@@ -222,6 +230,37 @@ MATRIX: dict[str, Row] = {
     "events:staff-checkin-mark": row(POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, kwargs=_event_rsvp),
     "events:staff-walk-ins": row(POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, kwargs=_event_slug),
     "events:staff-attendance": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=_event_slug),
+    # Feedback: the wall, sending, reading answers (signed in, or an anonymous sender's private link),
+    # trust surveys, and the staff inbox. The world's items are about an officer who is not the
+    # signed-in officer, so officers see none of them; investigators have no part in feedback.
+    "feedback:wall": row(OK, OK, OK, OK, OK),
+    "feedback:detail": row(OK, OK, OK, OK, OK, kwargs=lambda w: {"pk": w.published_feedback.pk}),
+    "feedback:new": row(OK, OK, OK, OK, OK),
+    "feedback:sent": row(OK, OK, OK, OK, OK),
+    "feedback:mine": row(TO_LOGIN, OK, OK, OK, OK),
+    "feedback:mine-detail": row(
+        TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=lambda w: {"pk": w.private_feedback.pk}
+    ),
+    "feedback:private": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("reader_token")
+    ),
+    "feedback:survey": row(
+        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, kwargs=_wrong_token, link_holder=_holding("survey_token")
+    ),
+    "feedback:staff-inbox": row(TO_LOGIN, FORBIDDEN, OK, FORBIDDEN, OK),
+    "feedback:staff-detail": row(
+        TO_LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, kwargs=lambda w: {"pk": w.private_feedback.pk}
+    ),
+    "feedback:staff-moderate": row(
+        TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=lambda w: {"pk": w.published_feedback.pk}
+    ),
+    "feedback:staff-to-complaint": row(
+        TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=lambda w: {"pk": w.private_feedback.pk}
+    ),
+    "feedback:staff-templates": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "feedback:staff-template-edit": row(
+        TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=lambda w: {"pk": w.reply_template.pk}
+    ),
     # Calendar feeds (no language prefix)
     "events_feeds:department": row(OK, OK, OK, OK, OK),
     "events_feeds:event": row(OK, OK, OK, OK, OK, kwargs=_event_slug),
@@ -316,6 +355,10 @@ def world(db) -> World:
     event = EventFactory(district=district, hosts=[officer_profile])
     guest_rsvp, guest_token = GuestRSVPFactory.with_token(event=event)
     feed_owner = ResidentFactory()
+    private_feedback, reader_token = AnonymousFeedbackFactory.with_token(
+        kind=Feedback.Kind.CONCERN, about=Feedback.About.OFFICER, officer=officer_profile, district=district
+    )
+    survey_invitation = SurveyInvitationFactory(event=event)
     return World(
         district=district,
         officer_profile=officer_profile,
@@ -326,6 +369,11 @@ def world(db) -> World:
         guest_rsvp=guest_rsvp,
         guest_token=guest_token,
         feed_token=personal_feed_token(user=feed_owner),
+        published_feedback=PublishedComplimentFactory(officer=officer_profile, district=district),
+        private_feedback=private_feedback,
+        reader_token=reader_token,
+        survey_token=survey_token(invitation=survey_invitation),
+        reply_template=ReplyTemplateFactory(),
     )
 
 

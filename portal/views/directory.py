@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from portal import directory
 from portal.district_sections import district_sections_render
+from portal.officer_sections import officer_sections_render
 
 
 @require_GET
@@ -28,7 +29,11 @@ def officer_list_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def officer_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     officer = directory.officer_get_public(slug=slug)
-    return render(request, "portal/officer_detail.html", {"officer": officer})
+    return render(
+        request,
+        "portal/officer_detail.html",
+        {"officer": officer, "sections": officer_sections_render(officer=officer, request=request)},
+    )
 
 
 @require_GET

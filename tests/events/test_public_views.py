@@ -433,8 +433,9 @@ def test_it_keeps_the_district_page_query_count_flat(db, memory_cache, client, d
     district = DistrictFactory()
     for _ in range(8):
         EventFactory(district=district, languages=[LanguageFactory()])
-    # The district, its officers, then the section: its events with seat counts and languages.
-    with django_assert_num_queries(4):
+    # The district, its officers, then the section: its events with seat counts and languages;
+    # + 2 for the feedback section (published items, trust index; cached like the events).
+    with django_assert_num_queries(6):
         client.get(district.get_absolute_url())
     with django_assert_num_queries(1):  # the officers and the events come from fragments
         client.get(district.get_absolute_url())

@@ -250,7 +250,9 @@ def test_it_answers_404_for_a_hidden_or_unknown_officer(db, client):
 def test_it_keeps_the_officer_page_query_count_flat(db, client, django_assert_num_queries):
     officer = OfficerProfileFactory(languages=[LanguageFactory()])
     TrainingRecordFactory.create_batch(5, officer=officer)
-    with django_assert_num_queries(3):  # officer with district, languages, training records
+    # officer with district, languages, training records; + the feedback section's published
+    # compliments (its replies are one more query only when there are compliments)
+    with django_assert_num_queries(4):
         client.get(officer.get_absolute_url())
 
 
@@ -294,8 +296,9 @@ def test_it_answers_404_for_an_unknown_district(db, client):
 def test_it_keeps_the_district_page_query_count_flat(db, memory_cache, client, django_assert_num_queries, count):
     district = DistrictFactory()
     OfficerProfileFactory.create_batch(count, district=district, languages=[LanguageFactory()])
-    # the district, its officers, their languages, and the events section's upcoming events
-    with django_assert_num_queries(4):
+    # the district, its officers, their languages, the events section's upcoming events, and the
+    # feedback section's published items and trust index (both cached, like the officers)
+    with django_assert_num_queries(6):
         client.get(district.get_absolute_url())
     with django_assert_num_queries(1):  # the officers come from the fragment
         client.get(district.get_absolute_url())

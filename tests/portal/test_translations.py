@@ -14,8 +14,16 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from feedback.models import Feedback, Reply
 from tests.events.factories import EventFactory, RSVPFactory
-from tests.factories import AdministratorFactory, DistrictFactory, OfficerProfileFactory, ResidentFactory
+from tests.factories import (
+    AdministratorFactory,
+    DistrictFactory,
+    OfficerFactory,
+    OfficerProfileFactory,
+    ResidentFactory,
+)
+from tests.feedback.factories import FeedbackFactory, PublishedComplimentFactory, ReplyFactory
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # The same run as `make messages`: what makemessages must find already translated.
@@ -244,6 +252,61 @@ STAFF_EVENT_PHRASES = [
     "Waitlist",
     "Published",
 ]
+FEEDBACK_WALL_PHRASES = [
+    "Sign in",
+    "What residents told us",
+    "Send us feedback",
+    "Filter the feedback",
+    "Kind of feedback",
+    "Any kind",
+    "Compliment",
+    "Suggestion",
+    "Concern",
+    "Question",
+    "Show feedback",
+    "Published feedback",
+    "published item",
+    "Reply from",
+    "How quickly we answer",
+    "Feedback received",
+    "Median days to first reply",
+    "All districts",
+    "answered item",
+]
+FEEDBACK_SEND_PHRASES = [
+    "Sign in",
+    "Send feedback",
+    "What kind of feedback is it?",
+    "What is it about?",
+    "The department",
+    "Choose a district",
+    "Choose an officer",
+    "Your message",
+    "Language of your message",
+    "You may publish my message",
+    "Your email address (optional)",
+    "Leave this field empty",
+    "Is it a complaint about an officer's conduct?",
+    "To make a complaint",
+    "Have an account?",
+]
+STAFF_FEEDBACK_PHRASES = [
+    "My account",
+    "Feedback inbox",
+    "Saved reply templates",
+    "In your inbox",
+    "Any status",
+    "Any officer",
+    "Older than 7 days",
+    "Awaiting moderation",
+    "Only feedback assigned to me",
+    "Show feedback",
+    "Clear filters",
+    "Assigned to",
+    "Nobody yet",
+    "Suggestion",
+    "Question",
+]
 ATTRIBUTES = re.compile(r'\s(?:aria-label|alt|title|placeholder|data-label)="([^"]*)"')
 
 
@@ -317,6 +380,50 @@ def test_it_leaves_no_english_on_a_residents_spanish_my_events_page(client, dire
 def test_it_leaves_no_english_on_the_spanish_staff_events_page(client, directory, event):
     client.force_login(AdministratorFactory(first_name="Luisa", last_name="Pérez"))
     assert_no_english_left(client, {"/staff/events/": STAFF_EVENT_PHRASES})
+
+
+@pytest.fixture
+def feedback_items(db):
+    # Feedback in Spanish, about Spanish-named subjects: any English on the page is ours.
+    centro = DistrictFactory(name="Centro", slug="centro", description="El centro de la ciudad.")
+    officer = OfficerFactory(first_name="Ana", last_name="Ruiz")
+    ana = OfficerProfileFactory(
+        user=officer,
+        first_name="Ana",
+        last_name="Ruiz",
+        rank="Sargento",
+        bio="Ana trabaja en el centro.",
+        district=centro,
+    )
+    compliment = PublishedComplimentFactory(
+        officer=ana, district=None, message="Gracias por su ayuda en la feria.", language="es"
+    )
+    ReplyFactory(
+        feedback=compliment, author=officer, body="Gracias a usted por venir.", signature=Reply.Signature.OFFICER
+    )
+    FeedbackFactory(
+        district=centro,
+        message="Pongan más luces en el parque.",
+        language="es",
+        author=ResidentFactory(first_name="Marta", last_name="Gómez"),
+    )
+    FeedbackFactory(
+        kind=Feedback.Kind.QUESTION,
+        district=centro,
+        message="¿Cuándo es la próxima reunión?",
+        language="es",
+        may_publish=True,
+        publication=Feedback.Publication.AWAITING,
+    )
+
+
+def test_it_leaves_no_english_on_the_spanish_feedback_pages(client, feedback_items):
+    assert_no_english_left(client, {"/feedback/": FEEDBACK_WALL_PHRASES, "/feedback/new/": FEEDBACK_SEND_PHRASES})
+
+
+def test_it_leaves_no_english_on_the_spanish_staff_feedback_inbox(client, feedback_items):
+    client.force_login(AdministratorFactory(first_name="Luisa", last_name="Pérez"))
+    assert_no_english_left(client, {"/staff/feedback/": STAFF_FEEDBACK_PHRASES})
 
 
 def test_it_offers_the_spanish_page_in_spanish(db, client):

@@ -284,7 +284,7 @@ def _follow_up_recipients(item: Feedback) -> list[User]:
 def feedback_follow_up(*, feedback_id: int, text: str) -> Feedback:
     """The author's one reply back: reopens the item (new, or assigned when someone holds it) and
     tells the assigned staff member, or the administrators, what they wrote — nothing more about them."""
-    item = Feedback.objects.select_for_update().select_related("assigned_to").get(pk=feedback_id)
+    item = Feedback.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=feedback_id)
     body = _clean_message(text)
     if item.follow_up_at is not None:
         raise ValidationError(_("You have already written back about this answer."), code="already_followed_up")

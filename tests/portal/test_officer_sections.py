@@ -3,7 +3,7 @@
 import pytest
 from django.template import engines
 
-from portal import officer_sections
+from portal import officer_sections, page_sections
 from tests.factories import OfficerProfileFactory
 
 
@@ -28,7 +28,7 @@ def string_templates(monkeypatch):
     def render_to_string(name, context, request=None):
         return engine.from_string(sources[name]).render(context, request)
 
-    monkeypatch.setattr(officer_sections, "render_to_string", render_to_string)
+    monkeypatch.setattr(page_sections, "render_to_string", render_to_string)
 
 
 def test_it_renders_registered_sections_in_order_with_their_context(db, client, registry, string_templates):

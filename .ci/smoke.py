@@ -16,6 +16,7 @@ portal's own settings (DATABASE_URL ...) for `manage.py shell`. Exits non-zero o
 from __future__ import annotations
 
 import argparse
+import datetime
 import email
 import email.policy
 import http.cookiejar
@@ -29,6 +30,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 BASE_URL = os.environ.get("SMOKE_URL", "http://127.0.0.1:8123").rstrip("/")
 MAIL_DIR = Path(os.environ.get("SMOKE_MAIL_DIR", "/tmp/smoke-mail"))
@@ -66,7 +68,7 @@ class Browser:
 
     def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
         url = path if path.startswith("http") else BASE_URL + path
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         request = urllib.request.Request(url, data=body, headers={"Referer": url, "User-Agent": "smoke"})
         started = time.monotonic()
         try:
@@ -125,6 +127,59 @@ def verify(message: email.message.EmailMessage) -> None:
     step(f"address confirmed over HTTP, redirected to {headers.get('Location')}")
 
 
+COMPLAINT_REFERENCE = re.compile(r'id="complaint-reference">(CP-\d{4}-\d{5,})<')
+COMPLAINT_CODE = re.compile(r'id="complaint-code">([A-Z0-9-]+)<')
+CATEGORY_VALUE = re.compile(r'<input[^>]*name="categories"[^>]*value="(\d+)"')
+NARRATIVE = "Smoke test: the officer shouted at me outside the library."
+
+
+def file_complaint(address: str) -> str:
+    """File a complaint anonymously through every step of the form; returns its reference."""
+    browser = Browser()
+    status, headers, _text = browser.form_post("/complaints/new/", {})
+    check(status == 302, f"starting a complaint answered {status}")
+    day = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
+    steps: list[tuple[str, dict[str, Any] | None]] = [
+        ("about-you", {"filer": "self"}),
+        ("when", {"incident_date": day}),
+        ("where", {"incident_place": "Main Street and 5th Avenue", "district": ""}),
+        ("what-happened", {"narrative": NARRATIVE}),
+        ("officers", {"action": "continue"}),
+        ("allegations", None),  # the first category offered on the page
+        ("witnesses", {"witnesses": ""}),
+        ("evidence", {"action": "continue"}),
+        (
+            "contact",
+            {
+                "complainant_name": "Smoke Test",
+                "complainant_email": address,
+                "contact_preference": "email",
+                "language": "en",
+                "consent_to_contact": "on",
+            },
+        ),
+    ]
+    for slug, fields in steps:
+        path = f"/complaints/new/{slug}/"
+        status, _headers, page = browser.request(path)
+        check(status == 200, f"GET {path} answered {status}")
+        token = CSRF_FIELD.search(page)
+        check(token is not None, f"no CSRF token in {path}")
+        if fields is None:
+            categories = CATEGORY_VALUE.findall(page)
+            check(bool(categories), f"no allegation category offered on {path}")
+            fields = {"categories": categories[:1]}
+        status, headers, text = browser.request(path, {"csrfmiddlewaretoken": token.group(1), **fields})
+        check(status == 302, f"POST {path} answered {status}: {text[:500]}")
+    status, headers, text = browser.form_post("/complaints/new/check/", {})
+    check(status == 302, f"sending the complaint answered {status}: {text[:500]}")
+    status, _headers, page = browser.request(headers.get("Location", "/complaints/new/done/"))
+    reference, code = COMPLAINT_REFERENCE.search(page), COMPLAINT_CODE.search(page)
+    check(status == 200 and reference is not None and code is not None, "no reference and code on the done page")
+    step(f"complaint {reference.group(1)} filed; the access code was shown once")
+    return reference.group(1)
+
+
 def outbox_statuses(address: str) -> list[str]:
     code = (
         "import os\n"
@@ -147,7 +202,7 @@ def outbox_statuses(address: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["up", "signup", "mail", "outage"])
+    parser.add_argument("command", choices=["up", "signup", "mail", "outage", "complaint-outage", "complaint-mail"])
     parser.add_argument("email", nargs="?")
     parser.add_argument("--deadline", type=float, default=30)
     parser.add_argument("--verify", action="store_true")
@@ -173,6 +228,16 @@ def main() -> int:
             statuses = outbox_statuses(args.email)
             step(f"outbox rows for {args.email}: {statuses}")
             check(statuses == ["pending"], f"expected one pending outbox row, found {statuses}")
+        elif args.command == "complaint-outage":
+            check(health().get("broker") == "down", "the broker should be down")
+            file_complaint(args.email)
+            statuses = outbox_statuses(args.email)
+            step(f"outbox rows for {args.email}: {statuses}")
+            check(statuses == ["pending"], f"expected one pending outbox row, found {statuses}")
+        elif args.command == "complaint-mail":
+            message = find_mail(args.email, args.deadline)
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            check(NARRATIVE not in body, "the complaint's narrative is in the email")
     except SmokeFailure as exc:
         print(f"smoke: FAILED: {exc}", file=sys.stderr, flush=True)
         return 1

@@ -23,7 +23,16 @@ from bench.common import JSON_PREFIX, print_table
 
 BENCH_DIR = Path(__file__).resolve().parent
 
-BENCHMARKS = ["http_load", "outbox_throughput", "reminder_scan", "events_load", "feedback_load"]
+BENCHMARKS = [
+    "http_load",
+    "outbox_throughput",
+    "reminder_scan",
+    "events_load",
+    "feedback_load",
+    "fanout",
+    "complaints_load",
+    "dashboard_load",
+]
 
 
 def _page_rows(result: dict, *, baseline: str, versus: str) -> list[tuple[str, str, str, str]]:
@@ -44,7 +53,7 @@ def _page_rows(result: dict, *, baseline: str, versus: str) -> list[tuple[str, s
 def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
     if result["benchmark"] == "http_load":
         return _page_rows(result, baseline="/healthz", versus="/healthz")
-    if result["benchmark"] in ("events_load", "feedback_load"):
+    if result["benchmark"] in ("events_load", "feedback_load", "complaints_load", "dashboard_load"):
         return _page_rows(result, baseline=result["baseline"], versus="bare view")
     if result["benchmark"] == "outbox_throughput":
         return [
@@ -54,6 +63,15 @@ def _summary_rows(result: dict) -> list[tuple[str, str, str, str]]:
                 f"{result['messages']} messages, batches of {result['batch_size']}",
                 f"{result['outbox_per_second'] / result['baseline_per_second']:.2f} x send_messages "
                 f"({result['baseline_per_second']:.0f} msg/s)",
+            )
+        ]
+    if result["benchmark"] == "fanout":
+        return [
+            (
+                "fanout",
+                f"{result['fanout_per_second']:.0f} msg/s",
+                f"{result['subscribers']:,} subscribers, {result['chains']} chains, batches of {result['batch_size']}",
+                f"{result['ratio']:.2f} x plain smtplib ({result['baseline_per_second']:.0f} msg/s; goal >= 0.50)",
             )
         ]
     if result["benchmark"] == "reminder_scan":

@@ -21,6 +21,7 @@ class EventsConfig(AppConfig):
         from portal import demo
 
         demo.register("events", events_demo.seed_events, order=10)
+        __import__("events.demo_history").demo_history.register_demo()  # seed_demo: a year of history (order 11)
 
     def _register_account_data(self) -> None:
         """The events part of "export my data" and "delete my account"."""

@@ -326,3 +326,65 @@ def event_attendance_for_survey(*, ended_before: datetime) -> QuerySet[RSVP]:
         .select_related("event", "user")
         .order_by("event__ends_at", "pk")
     )
+
+
+# --- Statistics for the transparency dashboard (dashboard helper) --------------------------------
+
+
+@dataclass(frozen=True)
+class AttendancePeriod:
+    period: date  # the first day of the bucket, in the department's time zone
+    events: int  # published events that started in the bucket (cancelled ones are not counted)
+    booked: int  # seats confirmed (party sizes)
+    attended: int  # people marked as attended or checked in (party sizes), plus walk-ins
+
+
+def event_attendance_by_period(
+    *, start: datetime, end: datetime, trunc: type, district: District | None = None
+) -> list[AttendancePeriod]:
+    """Events and their attendance per period, for events starting in [start, end).
+
+    `trunc` is a Django truncation (TruncMonth, TruncQuarter, TruncYear); buckets are cut in the
+    current time zone. Two grouped queries (events, then RSVPs) whatever the number of rows.
+    """
+    zone = timezone.get_current_timezone()
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end).order_by()
+    if district is not None:
+        events = events.filter(district=district)
+    per_event = (
+        events.annotate(bucket=trunc("starts_at", tzinfo=zone))
+        .values("bucket")
+        .annotate(n=Count("pk"), walk_ins=Coalesce(Sum("walk_ins"), 0))
+    )
+    rsvps = (
+        RSVP.objects.filter(event__in=events.values("pk"), status=RSVP.Status.CONFIRMED)
+        .order_by()
+        .annotate(bucket=trunc("event__starts_at", tzinfo=zone))
+        .values("bucket")
+        .annotate(
+            booked=Coalesce(Sum("party_size"), 0),
+            attended=Coalesce(
+                Sum(
+                    "party_size",
+                    filter=Q(attendance=RSVP.Attendance.ATTENDED) | Q(checked_in_at__isnull=False),
+                ),
+                0,
+            ),
+        )
+    )
+
+    def day(value: datetime | date) -> date:
+        if isinstance(value, datetime):
+            return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        return value
+
+    totals: dict[date, dict[str, int]] = {}
+    for group in per_event:
+        row = totals.setdefault(day(group["bucket"]), {"events": 0, "booked": 0, "attended": 0})
+        row["events"] += group["n"]
+        row["attended"] += int(group["walk_ins"])
+    for group in rsvps:
+        row = totals.setdefault(day(group["bucket"]), {"events": 0, "booked": 0, "attended": 0})
+        row["booked"] += int(group["booked"])
+        row["attended"] += int(group["attended"])
+    return [AttendancePeriod(period=key, **value) for key, value in sorted(totals.items())]

@@ -14,3 +14,4 @@ class FeedbackConfig(AppConfig):
         __import__("feedback.account_data").account_data.register_feedback_part()  # export / erase my feedback
         __import__("feedback.permissions").permissions.register_staff_side()  # admin permissions, staff home card
         __import__("portal.demo").demo.register("feedback", __import__("feedback.demo").demo.seed_feedback, order=20)
+        __import__("feedback.demo_history").demo_history.register_demo()  # seed_demo: a year of history (order 21)

@@ -219,3 +219,139 @@ def trust_index(
             )
         )
     return rows
+
+
+# --- Statistics for the transparency dashboard (dashboard helper) --------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyPeriod:
+    period: datetime.date  # the first day of the bucket, in the department's time zone
+    received: int
+    answered: int  # items answered (their first reply time is recorded)
+    replied: int  # items with a recorded first reply time (what the median is over)
+    median_days: float | None  # days from sending to the first reply; None when none
+
+    @property
+    def answered_share(self) -> float | None:
+        return None if not self.received else round(100 * self.answered / self.received, 1)
+
+
+def feedback_replies_by_period(
+    *, start: datetime.datetime, end: datetime.datetime, trunc: type, district: District | None = None
+) -> list[ReplyPeriod]:
+    """Feedback received per period (by when it was sent), how many were answered, and the median
+    days to the first reply. Counts are grouped in the database; the median too on PostgreSQL
+    (percentile_cont), while elsewhere the reply delays of the window are read and the median taken
+    here. Only figures leave this function."""
+    from django.db import connection
+    from django.db.models import Aggregate, F, FloatField, Q
+
+    class _Median(Aggregate):
+        function = "percentile_cont"
+        name = "Median"
+        template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (%(expressions)s)))"
+        output_field = FloatField()
+
+    zone = timezone.get_current_timezone()
+    items = Feedback.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    if district is not None:
+        items = items.filter(district=district)
+    items = items.annotate(bucket=trunc("created_at", tzinfo=zone))
+
+    def day(value: datetime.datetime | datetime.date) -> datetime.date:
+        if isinstance(value, datetime.datetime):
+            return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        return value
+
+    # Answered: the first reply's time is recorded (the answering service sets it with the first
+    # reply). Counting replies through a join or an EXISTS per row costs far more on 200k items.
+    counted: dict[datetime.date, dict] = {}
+    grouped = items.values("bucket").annotate(
+        n=Count("pk"),
+        answered=Count("pk", filter=Q(first_reply_at__isnull=False)),
+        replied=Count("pk", filter=Q(first_reply_at__isnull=False)),
+    )
+    for group in grouped:
+        row = counted.setdefault(day(group["bucket"]), {"received": 0, "answered": 0, "replied": 0})
+        row["received"] += group["n"]
+        row["answered"] += group["answered"]
+        row["replied"] += group["replied"]
+    medians: dict[datetime.date, float | None] = {}
+    replied = items.filter(first_reply_at__isnull=False)
+    if connection.vendor == "postgresql":
+        for group in replied.values("bucket").annotate(seconds=_Median(F("first_reply_at") - F("created_at"))):
+            medians[day(group["bucket"])] = group["seconds"]
+    else:
+        delays: dict[datetime.date, list[float]] = {}
+        for bucket, created, first in replied.values_list("bucket", "created_at", "first_reply_at"):
+            delays.setdefault(day(bucket), []).append((first - created).total_seconds())
+        medians = {key: statistics.median(values) for key, values in delays.items()}
+    return [
+        ReplyPeriod(
+            period=key,
+            received=value["received"],
+            answered=value["answered"],
+            replied=value["replied"],
+            median_days=None if medians.get(key) is None else round(medians[key] / 86400, 1),
+        )
+        for key, value in sorted(counted.items())
+    ]
+
+
+@dataclass(frozen=True)
+class TrustPeriod:
+    district_name: str | None  # None: every district together
+    district_slug: str | None
+    period: datetime.date
+    responses: int
+    index: float | None  # 0-100; None below TRUST_INDEX_MIN_RESPONSES
+    min_responses: int
+
+
+def trust_index_by_period(*, start: datetime.date, period: str, district: District | None = None) -> list[TrustPeriod]:
+    """The trust index (as in `trust_index`) per district and per bucket of months ("month",
+    "quarter" or "year") from `start`, plus a row per bucket for every district together (or, with a
+    district, only that district). Suppressed below TRUST_INDEX_MIN_RESPONSES. One query."""
+    minimum = settings.TRUST_INDEX_MIN_RESPONSES
+    responses = SurveyResponse.objects.filter(month__gte=start).order_by()
+    if district is not None:
+        responses = responses.filter(district=district)
+    from django.db.models import Sum
+
+    grouped = responses.values("district__name", "district__slug", "month").annotate(
+        n=Count("pk"), trust=Sum("trust"), respect=Sum("respect"), listened=Sum("listened")
+    )
+
+    def bucket_of(month: datetime.date) -> datetime.date:
+        if period == "year":
+            return datetime.date(month.year, 1, 1)
+        if period == "quarter":
+            return datetime.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+        return datetime.date(month.year, month.month, 1)
+
+    sums: dict[tuple, list[int]] = {}
+    for group in grouped:
+        bucket = bucket_of(group["month"])
+        keys = []
+        if group["district__slug"] is not None:
+            keys.append((group["district__name"], group["district__slug"], bucket))
+        if district is None:
+            keys.append((None, None, bucket))  # every district together (and those with none)
+        for key in keys:
+            total = sums.setdefault(key, [0, 0])
+            total[0] += group["n"]
+            total[1] += group["trust"] + group["respect"] + group["listened"]
+    rows = []
+    for (name, slug, bucket), (n, score_sum) in sums.items():
+        index = None
+        if n >= minimum:
+            mean = score_sum / (3 * n)
+            index = round((mean - 1) / 4 * 100, 1)
+        rows.append(
+            TrustPeriod(
+                district_name=name, district_slug=slug, period=bucket, responses=n, index=index, min_responses=minimum
+            )
+        )
+    rows.sort(key=lambda row: (row.period, row.district_name is not None, row.district_name or ""))
+    return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
@@ -167,6 +168,7 @@ class SitePage(models.Model):
     class Slug(models.TextChoices):
         PRIVACY = "privacy", _("Privacy notice")
         ACCESSIBILITY = "accessibility", _("Accessibility statement")
+        COMPLAINTS = "complaints", _("How complaints work")
 
     slug = models.SlugField(_("page"), max_length=40, unique=True, choices=Slug.choices)
     title_en = models.CharField(_("title (English)"), max_length=200)
@@ -211,6 +213,8 @@ class OutboxMessage(models.Model):
     template = models.CharField(_("template"), max_length=200)
     context = models.JSONField(_("context"), default=dict, blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # Groups the rows of one fan-out (e.g. "update:42") so its progress is one indexed count.
+    batch_key = models.CharField(_("batch"), max_length=64, blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -224,6 +228,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["to"], name="outbox_to_idx"),
+            models.Index(fields=["batch_key", "status"], name="outbox_batch_idx", condition=~Q(batch_key="")),
         ]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")

@@ -7,6 +7,7 @@ mail to the console. Production (DEBUG off) refuses to start without SECRET_KEY.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
     "feedback",
     "complaints",
     "transparency",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +196,13 @@ ACCOUNT_RATE_LIMITS = {
     # Events: the RSVP-without-an-account form (per IP; per address = links mailed to one inbox).
     "feedback_submit": "10/10m/ip,30/d/user",
     "events_guest_rsvp": "10/10m/ip,3/h/key",
+    # Complaints: filing (per IP and account), the tracking form (per IP; per reference = "key").
+    "complaints_submit": "10/h/ip,20/d/user",
+    "complaints_track": "20/10m/ip,10/10m/key",
+    "complaints_message": "30/h/ip",
+    "complaints_evidence": "30/h/ip",
+    # Transparency: subscribing (per IP; per address = confirmation mails to one inbox).
+    "transparency_subscribe": "10/10m/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = DEPARTMENT_NAME
@@ -212,6 +224,12 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Complaint evidence: never under MEDIA_ROOT, never served but through a permission-checked
+    # view. A deployment can point this at S3 (django-storages) with COMPLAINT_EVIDENCE_STORAGE_*.
+    "complaint_evidence": {
+        "BACKEND": env.str("COMPLAINT_EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": env.str("COMPLAINT_EVIDENCE_ROOT", default=str(VAR_DIR / "private" / "evidence"))},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -260,6 +278,58 @@ SURVEY_SCAN_SECONDS = env.float("SURVEY_SCAN_SECONDS", default=900.0)
 TRUST_INDEX_MIN_RESPONSES = env.int("TRUST_INDEX_MIN_RESPONSES", default=10)
 # Figures on the public wall look back this many days.
 FEEDBACK_FIGURES_DAYS = env.int("FEEDBACK_FIGURES_DAYS", default=90)
+
+# --- Complaints ----------------------------------------------------------------------------------
+COMPLAINTS_PER_PAGE = env.int("COMPLAINTS_PER_PAGE", default=25)
+COMPLAINTS_EVIDENCE_MAX_BYTES = env.int("COMPLAINTS_EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+COMPLAINTS_EVIDENCE_MAX_FILES = env.int("COMPLAINTS_EVIDENCE_MAX_FILES", default=10)
+# Deadlines, in calendar days from receipt; "due soon" is this many days before a deadline.
+COMPLAINTS_ACKNOWLEDGE_DAYS = env.int("COMPLAINTS_ACKNOWLEDGE_DAYS", default=5)
+COMPLAINTS_FINISH_DAYS = env.int("COMPLAINTS_FINISH_DAYS", default=90)
+COMPLAINTS_DUE_SOON_DAYS = env.int("COMPLAINTS_DUE_SOON_DAYS", default=7)
+# The complainant may ask for a review this many days after the findings are issued.
+COMPLAINTS_REVIEW_DAYS = env.int("COMPLAINTS_REVIEW_DAYS", default=30)
+# Complaints closed longer ago than this are de-identified by the monthly retention task.
+COMPLAINTS_RETENTION_YEARS = env.int("COMPLAINTS_RETENTION_YEARS", default=5)
+# Wrong access codes for one reference before it locks, and for how long.
+COMPLAINTS_CODE_MAX_FAILURES = env.int("COMPLAINTS_CODE_MAX_FAILURES", default=5)
+COMPLAINTS_CODE_LOCKOUT_MINUTES = env.int("COMPLAINTS_CODE_LOCKOUT_MINUTES", default=60)
+# An unfinished complaint form is kept this long for its browser to resume.
+COMPLAINTS_DRAFT_DAYS = env.int("COMPLAINTS_DRAFT_DAYS", default=30)
+COMPLAINTS_DIGEST_HOUR = env.int("COMPLAINTS_DIGEST_HOUR", default=7)
+# Public statistics: a cell with fewer than this many complaints is shown as "fewer than N".
+STATISTICS_MIN_CELL = env.int("STATISTICS_MIN_CELL", default=5)
+
+# --- Transparency -------------------------------------------------------------------------------
+TRANSPARENCY_PER_PAGE = env.int("TRANSPARENCY_PER_PAGE", default=20)
+TRANSPARENCY_ATTACHMENT_MAX_BYTES = env.int("TRANSPARENCY_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+TRANSPARENCY_CONFIRM_DAYS = env.int("TRANSPARENCY_CONFIRM_DAYS", default=7)
+# Fan-out: messages per task (one SMTP connection each); the publishing scan's period.
+TRANSPARENCY_FANOUT_BATCH_SIZE = env.int("TRANSPARENCY_FANOUT_BATCH_SIZE", default=500)
+TRANSPARENCY_PUBLISH_SCAN_SECONDS = env.float("TRANSPARENCY_PUBLISH_SCAN_SECONDS", default=60.0)
+
+# --- Open data API (Django REST framework, drf-spectacular) --------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],  # public, read-only, no sessions: no CSRF, nothing personal
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_THROTTLE_RATE", default="120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{DEPARTMENT_NAME} open data API",
+    "DESCRIPTION": "Read-only public data: districts, officers, events, published feedback, updates and statistics.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Celery: Redis when configured, else kombu's filesystem transport under var/ -------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
@@ -310,6 +380,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.survey_invitations_scan_task",
         "schedule": SURVEY_SCAN_SECONDS,
         "options": {"expires": SURVEY_SCAN_SECONDS},
+    },
+    "complaints-digest": {
+        "task": "complaints.tasks.deadline_digest_task",
+        "schedule": crontab(minute=0, hour=COMPLAINTS_DIGEST_HOUR),
+    },
+    "complaints-drafts-purge": {
+        "task": "complaints.tasks.drafts_purge_task",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "complaints-retention": {
+        "task": "complaints.tasks.retention_task",
+        "schedule": crontab(minute=30, hour=3, day_of_month=1),
+    },
+    "transparency-publish-scan": {
+        "task": "transparency.tasks.publish_due_task",
+        "schedule": TRANSPARENCY_PUBLISH_SCAN_SECONDS,
+        "options": {"expires": TRANSPARENCY_PUBLISH_SCAN_SECONDS},
     },
     "events-reminder-scan": {
         "task": "events.tasks.reminders_scan_task",

@@ -22,6 +22,7 @@ TEXTS_DIR = Path(__file__).resolve().parent / "site_page_texts"
 TITLES: dict[str, dict[str, str]] = {
     SitePage.Slug.PRIVACY: {"en": "Privacy notice", "es": "Aviso de privacidad"},
     SitePage.Slug.ACCESSIBILITY: {"en": "Accessibility statement", "es": "Declaración de accesibilidad"},
+    SitePage.Slug.COMPLAINTS: {"en": "How complaints work", "es": "Cómo funcionan las quejas"},
 }
 
 

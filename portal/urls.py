@@ -9,12 +9,16 @@ from portal.views import site
 urlpatterns = [
     path("healthz", site.healthz_view, name="healthz"),
     path("", include("events.feed_urls")),
+    path("", include("transparency.oneclick_urls")),
+    path("api/v1/", include("transparency.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("portal.site_urls")),
     path("", include("events.urls")),
     path("", include("feedback.urls")),
+    path("", include("complaints.urls")),
+    path("", include("transparency.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -31,6 +31,7 @@ from events.calendars import personal_feed_token
 from feedback.models import Feedback
 from feedback.survey_links import survey_token
 from portal.models import SitePage
+from tests.complaints.factories import ComplaintFactory, EvidenceFactory
 from tests.events.factories import EventFactory, GuestRSVPFactory
 from tests.factories import (
     AdministratorFactory,
@@ -46,6 +47,9 @@ from tests.feedback.factories import (
     ReplyTemplateFactory,
     SurveyInvitationFactory,
 )
+from tests.transparency.factories import PublishedUpdateFactory, SubscriberFactory, UpdateAttachmentFactory
+from transparency.models import Category
+from transparency.subscription_links import confirmation_token
 
 VISITOR = "visitor"
 RESIDENT = "resident"
@@ -160,6 +164,33 @@ def _seat_code(world: World) -> dict[str, Any]:
     return {"code": world.guest_rsvp.seat_code}
 
 
+def _complaint(world: World) -> dict[str, Any]:
+    return {"reference": world.complaint.reference}
+
+
+def _complaint_evidence(world: World) -> dict[str, Any]:
+    return {"reference": world.complaint.reference, "pk": world.complaint_evidence.pk}
+
+
+def _tracking(client: Client, world: World, url: str) -> str:
+    """A visitor who typed the complaint's reference and access code into the tracking form."""
+    client.post(reverse("complaints:track"), {"reference": world.complaint.reference, "code": world.complaint_code})
+    return url
+
+
+TRACKING = LinkHolder(OK, _tracking)
+TO_TRACK = Expect(302, to="complaints:track")
+TO_START = Expect(302, to="complaints:start")
+
+
+def _update_slug(world: World) -> dict[str, Any]:
+    return {"slug": world.update.slug}
+
+
+def _update_pk(world: World) -> dict[str, Any]:
+    return {"pk": world.update.pk}
+
+
 def _holding(secret: str) -> LinkHolder:
     """A visitor who holds the private link: the URL with the real secret in place of a wrong one."""
     return LinkHolder(OK, lambda client, world, url: url.replace(WRONG_TOKEN, getattr(world, secret)))
@@ -261,6 +292,114 @@ MATRIX: dict[str, Row] = {
     "feedback:staff-template-edit": row(
         TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=lambda w: {"pk": w.reply_template.pk}
     ),
+    # Complaints: filing (a draft lives behind a cookie: without one the steps go back to the start),
+    # tracking (the reference + access code, typed into the tracking form, open the file for this
+    # browser; the signed-in owner needs no code), and the investigation. Nobody in this world filed
+    # or is named in the world's complaint; officers never see complaints; conflict of interest has
+    # its own test (tests/complaints/test_conflict_of_interest.py) walking every staff path.
+    "complaints:start": row(OK, OK, OK, OK, OK),
+    "complaints:step": row(TO_START, TO_START, TO_START, TO_START, TO_START, kwargs=lambda w: {"step": "about-you"}),
+    "complaints:check": row(TO_START, TO_START, TO_START, TO_START, TO_START),
+    "complaints:done": row(TO_START, TO_START, TO_START, TO_START, TO_START),
+    "complaints:track": row(OK, OK, OK, OK, OK),
+    "complaints:mine": row(TO_LOGIN, OK, OK, OK, OK),
+    "complaints:status": row(TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, kwargs=_complaint, link_holder=TRACKING),
+    "complaints:message": row(POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, kwargs=_complaint),
+    "complaints:add-evidence": row(
+        TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, kwargs=_complaint, link_holder=TRACKING
+    ),
+    "complaints:evidence": row(
+        TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, kwargs=_complaint_evidence, link_holder=TRACKING
+    ),
+    "complaints:withdraw": row(
+        TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, TO_TRACK, kwargs=_complaint, link_holder=TRACKING
+    ),
+    # A review can be asked for only once findings are issued: the world's complaint is just received.
+    "complaints:review": row(
+        TO_TRACK,
+        TO_TRACK,
+        TO_TRACK,
+        TO_TRACK,
+        TO_TRACK,
+        kwargs=_complaint,
+        link_holder=LinkHolder(NOT_FOUND, _tracking),
+    ),
+    "complaints:staff-queue": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "complaints:staff-export": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "complaints:staff-intake": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "complaints:staff-access-log": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "complaints:staff-detail": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, kwargs=_complaint),
+    "complaints:staff-transition": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, kwargs=_complaint),
+    "complaints:staff-assign": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, kwargs=_complaint),
+    "complaints:staff-findings": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, kwargs=_complaint),
+    "complaints:staff-message": row(POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, kwargs=_complaint),
+    "complaints:staff-evidence": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, kwargs=_complaint_evidence),
+    # Deciding a review is for administrators, and only while one is pending (none is here).
+    "complaints:staff-review": row(TO_LOGIN, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, kwargs=_complaint),
+    # Transparency: updates, feeds, subscriptions (private links), the dashboard, staff publishing.
+    "transparency:list": row(OK, OK, OK, OK, OK),
+    "transparency:detail": row(OK, OK, OK, OK, OK, kwargs=_update_slug),
+    "transparency:attachment": row(
+        OK, OK, OK, OK, OK, kwargs=lambda w: {"slug": w.update.slug, "pk": w.update_attachment.pk}
+    ),
+    "transparency:feed": row(OK, OK, OK, OK, OK),
+    "transparency:feed-category": row(OK, OK, OK, OK, OK, kwargs=lambda w: {"category": Category.SAFETY_ALERT}),
+    "transparency:feed-district": row(OK, OK, OK, OK, OK, kwargs=_district_slug),
+    "transparency:subscribe": row(OK, OK, OK, OK, OK),
+    "transparency:subscribe-sent": row(OK, OK, OK, OK, OK),
+    "transparency:confirm": row(
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        kwargs=_wrong_token,
+        link_holder=_holding("confirm_token"),
+    ),
+    "transparency:manage": row(
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        kwargs=_wrong_token,
+        link_holder=_holding("subscriber_token"),
+    ),
+    "transparency:my-subscriptions": row(TO_LOGIN, OK, OK, OK, OK),
+    "transparency:dashboard": row(OK, OK, OK, OK, OK),
+    "transparency:dataset-csv": row(OK, OK, OK, OK, OK, kwargs=lambda w: {"dataset": "complaints-by-category"}),
+    "transparency:dataset-json": row(OK, OK, OK, OK, OK, kwargs=lambda w: {"dataset": "complaints-by-category"}),
+    "transparency:staff-list": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "transparency:staff-new": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "transparency:staff-edit": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_update_pk),
+    "transparency:staff-publish": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_update_pk),
+    "transparency:staff-correct": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_update_pk),
+    "transparency:staff-progress": row(TO_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, kwargs=_update_pk),
+    "transparency_oneclick:unsubscribe": row(
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        kwargs=_wrong_token,
+        link_holder=_holding("subscriber_token"),
+    ),
+    # Open data API (no language prefix; public and read-only for everyone)
+    "api:root": row(OK, OK, OK, OK, OK),
+    "api:schema": row(OK, OK, OK, OK, OK),
+    "api:docs": row(OK, OK, OK, OK, OK),
+    "api:district-list": row(OK, OK, OK, OK, OK),
+    "api:district-detail": row(OK, OK, OK, OK, OK, kwargs=_district_slug),
+    "api:officer-list": row(OK, OK, OK, OK, OK),
+    "api:officer-detail": row(OK, OK, OK, OK, OK, kwargs=_officer_slug),
+    "api:event-list": row(OK, OK, OK, OK, OK),
+    "api:event-detail": row(OK, OK, OK, OK, OK, kwargs=_event_slug),
+    "api:feedback-list": row(OK, OK, OK, OK, OK),
+    "api:feedback-detail": row(OK, OK, OK, OK, OK, kwargs=lambda w: {"pk": w.published_feedback.pk}),
+    "api:update-list": row(OK, OK, OK, OK, OK),
+    "api:update-detail": row(OK, OK, OK, OK, OK, kwargs=_update_slug),
+    "api:statistics-list": row(OK, OK, OK, OK, OK),
+    "api:statistics-detail": row(OK, OK, OK, OK, OK, kwargs=lambda w: {"dataset": "complaints-by-category"}),
     # Calendar feeds (no language prefix)
     "events_feeds:department": row(OK, OK, OK, OK, OK),
     "events_feeds:event": row(OK, OK, OK, OK, OK, kwargs=_event_slug),
@@ -359,6 +498,10 @@ def world(db) -> World:
         kind=Feedback.Kind.CONCERN, about=Feedback.About.OFFICER, officer=officer_profile, district=district
     )
     survey_invitation = SurveyInvitationFactory(event=event)
+    complaint, complaint_code = ComplaintFactory.with_code(district=district)
+    update = PublishedUpdateFactory(category=Category.COMMUNITY_NEWS)
+    update.districts.add(district)
+    subscriber, subscriber_token = SubscriberFactory.with_token(confirmed_at=None)
     return World(
         district=district,
         officer_profile=officer_profile,
@@ -374,6 +517,13 @@ def world(db) -> World:
         reader_token=reader_token,
         survey_token=survey_token(invitation=survey_invitation),
         reply_template=ReplyTemplateFactory(),
+        complaint=complaint,
+        complaint_code=complaint_code,
+        complaint_evidence=EvidenceFactory(complaint=complaint),
+        update=update,
+        update_attachment=UpdateAttachmentFactory(update=update),
+        subscriber_token=subscriber_token,
+        confirm_token=confirmation_token(subscriber=subscriber),
     )
 
 

@@ -35,10 +35,11 @@ def field_kind(field: BoundField) -> str:
     widget = field.field.widget
     if field.is_hidden:
         return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radio"
+    # CheckboxSelectMultiple subclasses RadioSelect in Django: ask about it first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radio"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"

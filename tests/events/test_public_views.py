@@ -434,8 +434,9 @@ def test_it_keeps_the_district_page_query_count_flat(db, memory_cache, client, d
     for _ in range(8):
         EventFactory(district=district, languages=[LanguageFactory()])
     # The district, its officers, then the section: its events with seat counts and languages;
-    # + 2 for the feedback section (published items, trust index; cached like the events).
-    with django_assert_num_queries(6):
+    # + 2 for the feedback section (published items, trust index; cached like the events);
+    # + 1 for the transparency section (published updates; cached too).
+    with django_assert_num_queries(7):
         client.get(district.get_absolute_url())
     with django_assert_num_queries(1):  # the officers and the events come from fragments
         client.get(district.get_absolute_url())

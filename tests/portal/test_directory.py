@@ -297,8 +297,9 @@ def test_it_keeps_the_district_page_query_count_flat(db, memory_cache, client, d
     district = DistrictFactory()
     OfficerProfileFactory.create_batch(count, district=district, languages=[LanguageFactory()])
     # the district, its officers, their languages, the events section's upcoming events, and the
-    # feedback section's published items and trust index (both cached, like the officers)
-    with django_assert_num_queries(6):
+    # feedback section's published items and trust index, and the transparency section's
+    # published updates (all cached, like the officers)
+    with django_assert_num_queries(7):
         client.get(district.get_absolute_url())
     with django_assert_num_queries(1):  # the officers come from the fragment
         client.get(district.get_absolute_url())

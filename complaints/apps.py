@@ -14,4 +14,4 @@ class ComplaintsConfig(AppConfig):
         __import__("complaints.account_data").account_data.register_complaints_part()  # export / erase my complaints
         __import__("complaints.demo").demo.register_demo()  # seed_demo: complaints in every state (order 30)
         __import__("complaints.demo_history").demo_history.register_demo()  # seed_demo: a year of history (order 31)
-        pass
+        __import__("complaints.categories").categories.connect_post_migrate()  # default categories after a flush

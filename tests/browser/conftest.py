@@ -74,25 +74,9 @@ def context(context):
     return context
 
 
-def _restore_data_migration_rows() -> None:
-    """A transactional test's flush also removes the rows data migrations made (the allegation
-    categories of complaints 0002): put them back so no browser test depends on running first."""
-    import importlib
-
-    from complaints.models import AllegationCategory
-
-    migration = importlib.import_module("complaints.migrations.0002_categories_and_append_only_log")
-    for order, (slug, name_en, name_es, help_en, help_es) in enumerate(migration.CATEGORIES):
-        AllegationCategory.objects.get_or_create(
-            slug=slug,
-            defaults={"name_en": name_en, "name_es": name_es, "help_en": help_en, "help_es": help_es, "order": order},
-        )
-
-
 @pytest.fixture
 def site(live_server, transactional_db) -> str:
     """The live server's base URL (no trailing slash); the test's rows are visible to it."""
-    _restore_data_migration_rows()
     return live_server.url.rstrip("/")
 
 

@@ -295,7 +295,18 @@ def transition_view(request: HttpRequest, reference: str) -> HttpResponse:
 def assign_view(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _work_on(request, reference)
     assignees = complaint_assignees(complaint=complaint)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "unassign":
+        # A bound form showing the current choice, so a refusal is shown like any other error.
+        form = AssignForm({"assignee": complaint.assigned_to_id}, assignees=assignees)
+        form.is_valid()
+        try:
+            workflow.complaint_assign(complaint_id=complaint.pk, assignee=None, actor=request.user)
+        except ValidationError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("The complaint is no longer assigned to anyone."))
+            return redirect(complaint_url(complaint))
+    elif request.method == "POST":
         form = AssignForm(request.POST, assignees=assignees)
         if form.is_valid():
             try:

@@ -501,6 +501,24 @@ def test_it_assigns_a_colleague_and_never_offers_someone_the_complaint_names(inv
     assert complaint.assigned_to == colleague
 
 
+def test_it_assigns_a_complaint_to_nobody_again(inv_client, investigator):
+    complaint = ComplaintFactory(assigned_to=InvestigatorFactory())
+    assert "Assign to nobody" in _text(inv_client.get(_url("staff-assign", complaint)))
+    response = inv_client.post(_url("staff-assign", complaint), {"action": "unassign"})
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.assigned_to is None
+    assert complaint.events.filter(kind="assignment", visible_to_complainant=False).exists()
+    assert "Assign to nobody" not in _text(inv_client.get(_url("staff-assign", complaint)))
+
+
+def test_it_refuses_to_unassign_a_finished_complaint(inv_client):
+    complaint = ComplaintFactory(status=Status.CLOSED, assigned_to=InvestigatorFactory())
+    assert inv_client.post(_url("staff-assign", complaint), {"action": "unassign"}).status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.assigned_to is not None
+
+
 @pytest.mark.parametrize("make_value", [lambda: "", lambda: "abc", lambda: ResidentFactory().pk])
 def test_it_answers_400_to_a_bad_assignee(inv_client, make_value):
     complaint = ComplaintFactory()
